@@ -1,0 +1,488 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
+import type { DB, KpiStateTable } from '../../db/schema.ts';
+import { closedPeriodChanges, type ClosedPeriodChanges } from './closed-period-changes.ts';
+import { monthSumsSql, negativeCycleSql, type FactParams } from './facts-sql.ts';
+import { ADDITIVE_COLUMNS } from './kpi-columns.ts';
+import { localMidnightSql, periodEndSql, periodStartSql, periodTypesSql } from './period-sql.ts';
+import {
+  insertRowsSql,
+  mediansSql,
+  monthChangeSql,
+  orgSumsSql,
+  repDeltaSql,
+  repSumsSql,
+  teamSumsSql,
+  wonDealsSql,
+  type InsertRowsParams,
+  type RepChange,
+  type RowsTarget,
+} from './rollup-sql.ts';
+import type { KpiSettings } from './settings.ts';
+
+/**
+ * One KPI computation for a connection and as_of, in one transaction: rep rows from the canonical
+ * tables, then team rows (everyone below a manager) and the org row from the rep rows.
+ *
+ * Full: every row of the as_of is recomputed. Incremental (same as_of and settings as the last
+ * run, no reporting-tree change): only the rep × period rows containing the (rep, day) pairs in
+ * kpi_dirty, the team rows of those reps' managers and the org rows of those periods. Months are
+ * the unit of work: a dirty month is recomputed from the canonical tables, and quarters and years
+ * are re-summed from their months (the stored ones plus the recomputed ones).
+ */
+
+/** Part of the settings fingerprint: a release that changes a KPI definition bumps it. */
+export const KPI_ENGINE_VERSION = 1;
+
+const CHANGE_REPORT_LIMIT = 200;
+const NEGATIVE_CYCLE_REPORT_LIMIT = 100;
+
+export type KpiMode = 'full' | 'incremental';
+
+export interface KpiComputeRequest {
+  connectionId: string;
+  /** Org-local date 'YYYY-MM-DD'. */
+  asOf: string;
+  settings: KpiSettings;
+  /** Force a full recompute. */
+  full: boolean;
+  runId: number | null;
+  /** Stamped on the rows and kpi_state as computed_at (never read from the database clock). */
+  now: Date;
+}
+
+export interface KpiComputeOutcome {
+  mode: KpiMode;
+  /** Why the run was full or incremental. */
+  reason: string;
+  asOf: string;
+  /** The as_of the closed-period changes compare against (null: nothing to compare with). */
+  previousAsOf: string | null;
+  dirtyConsumed: number;
+  rowsDeleted: number;
+  rowsWritten: { rep: number; team: number; org: number; total: number };
+  rowsPruned: number;
+  /** Won deals closed before they were created: their cycle counts as 0. */
+  negativeCycles: { count: number; opportunityIds: string[] };
+  closedPeriodChanges: ClosedPeriodChanges;
+}
+
+/** What the rows depend on besides the data; a different fingerprint forces a full recompute. */
+export function settingsHash(settings: KpiSettings): string {
+  const relevant = {
+    engine: KPI_ENGINE_VERSION,
+    timezone: settings.timezone,
+    fiscalYearStartMonth: settings.fiscalYearStartMonth,
+    fiscalYearNaming: settings.fiscalYearNaming,
+    quotaSource: settings.quotaSource,
+    referralSources: settings.referralSources ?? null,
+    paceThresholds: settings.paceThresholds,
+  };
+  return createHash('sha256').update(JSON.stringify(relevant)).digest('hex');
+}
+
+function chooseMode(
+  request: KpiComputeRequest,
+  state: Selectable<KpiStateTable> | undefined,
+  hash: string,
+): { mode: KpiMode; reason: string } {
+  if (request.full) return { mode: 'full', reason: 'full recompute requested' };
+  if (!state) return { mode: 'full', reason: 'no previous computation' };
+  if (state.as_of !== request.asOf) return { mode: 'full', reason: `as_of changed from ${state.as_of}` };
+  if (state.settings_hash !== hash) return { mode: 'full', reason: 'settings changed' };
+  if (state.full_required) return { mode: 'full', reason: 'reporting tree or rep set changed' };
+  return { mode: 'incremental', reason: 'same as_of and settings; recomputing what changed' };
+}
+
+export async function computeKpiRows(db: Kysely<DB>, request: KpiComputeRequest): Promise<KpiComputeOutcome> {
+  return db.transaction().execute((trx) => computeInTransaction(trx, request));
+}
+
+async function computeInTransaction(
+  trx: Transaction<DB>,
+  request: KpiComputeRequest,
+): Promise<KpiComputeOutcome> {
+  const { connectionId, asOf, settings } = request;
+  await tunePlanner(trx);
+  // One KPI run per connection at a time; normalize's requireFullKpiRecompute waits on the row lock.
+  await sql`SELECT pg_advisory_xact_lock(hashtext('attain.kpis'), hashtext(${connectionId}))`.execute(trx);
+  const state = await trx
+    .selectFrom('kpi_state')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .forUpdate()
+    .executeTakeFirst();
+  const hash = settingsHash(settings);
+  const { mode, reason } = chooseMode(request, state, hash);
+  const params: InsertRowsParams = {
+    connectionId,
+    asOf,
+    settings,
+    runId: request.runId,
+    computedAt: request.now,
+  };
+  const previousAsOf = await latestAsOf(trx, connectionId, asOf);
+
+  await createRunTables(trx);
+  const incremental = mode === 'incremental';
+  const dirtyConsumed = incremental
+    ? await consumeDirtyMonths(trx, params)
+    : await consumeAllDirty(trx, connectionId);
+  const storedAt = (date: string) =>
+    sql`SELECT * FROM rep_period_kpis WHERE connection_id = ${connectionId} AND as_of = ${date}::date`;
+  let rowsDeleted = 0;
+  if (!incremental) {
+    // a full run writes straight into rep_period_kpis; a rerun of the same day keeps the closed
+    // rows it replaces for the change report
+    if (previousAsOf === asOf) {
+      await sql`CREATE TEMP TABLE run_previous ON COMMIT DROP AS
+        SELECT * FROM rep_period_kpis
+        WHERE connection_id = ${connectionId} AND as_of = ${asOf}::date AND period_end < ${asOf}::date`.execute(
+        trx,
+      );
+    }
+    rowsDeleted = await deleteReplaced(trx, params, mode);
+  }
+  const rowsWritten = await computeRows(trx, params, mode);
+  const closedChanges =
+    previousAsOf === null
+      ? { count: 0, changes: [] }
+      : await withPlanner(trx, { sorts: true }, () =>
+          closedPeriodChanges(trx, {
+            current: incremental ? sql`SELECT * FROM run_rows` : storedAt(asOf),
+            previous:
+              previousAsOf !== asOf
+                ? storedAt(previousAsOf)
+                : incremental
+                  ? sql`SELECT * FROM run_replaced`
+                  : sql`SELECT * FROM run_previous`,
+            closedBefore: previousAsOf,
+            limit: CHANGE_REPORT_LIMIT,
+          }),
+        );
+  if (incremental) {
+    rowsDeleted = await deleteReplaced(trx, params, mode);
+    await sql`INSERT INTO rep_period_kpis SELECT * FROM run_rows`.execute(trx);
+  }
+  const negative = await withPlanner(trx, { sorts: true }, () =>
+    negativeCycleSql(mode === 'incremental' ? 'target-months' : 'all', params).execute(trx),
+  );
+  const rowsPruned = await prune(trx, connectionId, asOf, settings.retainDays);
+  await saveState(trx, {
+    connection_id: connectionId,
+    as_of: asOf,
+    settings_hash: hash,
+    computed_at: request.now,
+  });
+  return {
+    mode,
+    reason,
+    asOf,
+    previousAsOf,
+    dirtyConsumed,
+    rowsDeleted,
+    rowsWritten,
+    rowsPruned,
+    negativeCycles: {
+      count: negative.rows.length,
+      opportunityIds: negative.rows.slice(0, NEGATIVE_CYCLE_REPORT_LIMIT).map((row) => row.opportunity_id),
+    },
+    closedPeriodChanges: closedChanges,
+  };
+}
+
+/**
+ * Computes the new rows: rep rows from the month sums (and, incrementally, the stored rows they
+ * replace), then team and org rows from the rep rows' change. A full run writes them straight to
+ * rep_period_kpis; an incremental one to run_rows, swapped in for the replaced rows afterwards.
+ */
+async function computeRows(
+  trx: Transaction<DB>,
+  params: InsertRowsParams,
+  mode: KpiMode,
+): Promise<KpiComputeOutcome['rowsWritten']> {
+  const incremental = mode === 'incremental';
+  await withPlanner(trx, { sorts: true }, () =>
+    sql`INSERT INTO run_months ${monthSumsSql(incremental ? 'target-months' : 'all', params)}`.execute(trx),
+  );
+  await insertRepKeys(trx, params, incremental ? 'run_target_months' : 'run_months');
+  await insertTreeAndRollupKeys(trx, params);
+  await sql`ANALYZE run_months (rep_id, month_start), run_keys (scope, rep_id, period_type, period_start),
+    run_edges, run_tree`.execute(trx);
+  await sql`INSERT INTO run_won ${wonDealsSql(params)}`.execute(trx);
+  await sql`ANALYZE run_won (rep_id, period_type, period_start)`.execute(trx);
+  await withPlanner(trx, { sorts: true }, () => sql`INSERT INTO run_medians ${mediansSql}`.execute(trx));
+  if (incremental) {
+    await captureReplaced(trx, params);
+    await sql`INSERT INTO run_month_change ${monthChangeSql}`.execute(trx);
+  }
+  const target = incremental ? 'run_rows' : 'rep_period_kpis';
+  const rep = await insertRows(
+    trx,
+    repSumsSql(params, incremental ? 'run_month_change' : 'run_months'),
+    params,
+    target,
+  );
+  if (incremental) {
+    await sql`INSERT INTO run_delta ${repDeltaSql}`.execute(trx);
+    await sql`ANALYZE run_delta (rep_id, period_type, period_start)`.execute(trx);
+  }
+  const change: RepChange = incremental ? 'run_delta' : 'written_rep_rows';
+  const team = await withPlanner(trx, { nestedLoops: false }, () =>
+    insertRows(trx, teamSumsSql(change, params), params, target),
+  );
+  const org = await withPlanner(trx, { nestedLoops: false }, () =>
+    insertRows(trx, orgSumsSql(change, params), params, target),
+  );
+  return { rep, team, org, total: rep + team + org };
+}
+
+/**
+ * Planner settings for this transaction. The statements join and group temp tables whose row
+ * counts the planner can only guess (keys derived from keys), and every such guess that went
+ * wrong went towards sorting hundreds of thousands of wide rows: hash joins and hash aggregates
+ * (with memory for them) are the right strategy throughout, so merge joins are off and sorts are
+ * off too, except around the statements that need one (see withPlanner). JIT compilation costs
+ * more than it saves here; Memoize never hits (keys are unique).
+ */
+async function tunePlanner(trx: Transaction<DB>): Promise<void> {
+  for (const setting of [
+    sql`SET LOCAL jit = off`,
+    sql`SET LOCAL work_mem = '256MB'`,
+    sql`SET LOCAL enable_mergejoin = off`,
+    sql`SET LOCAL enable_sort = off`,
+    sql`SET LOCAL enable_memoize = off`,
+  ]) {
+    await setting.execute(trx);
+  }
+}
+
+/** Planner switches a single statement needs differently from tunePlanner's. */
+interface PlannerOverrides {
+  /** A statement that cannot do without a sort (DISTINCT ON, ORDER BY, an ordered-set aggregate)
+   * needs sorts allowed: a disabled node's penalty cost dwarfs the real differences between the
+   * plans around it, which the planner then compares as equal. */
+  sorts?: boolean;
+  /** A statement over rows just written to rep_period_kpis (whose statistics still say "one
+   * row") must not rescan them once per row in a nested loop. */
+  nestedLoops?: boolean;
+}
+
+async function withPlanner<T>(
+  trx: Transaction<DB>,
+  overrides: PlannerOverrides,
+  statement: () => Promise<T>,
+): Promise<T> {
+  const set = async (sorts: boolean, nestedLoops: boolean) => {
+    await sql`SET LOCAL enable_sort = ${sql.lit(sorts ? 'on' : 'off')}`.execute(trx);
+    await sql`SET LOCAL enable_nestloop = ${sql.lit(nestedLoops ? 'on' : 'off')}`.execute(trx);
+  };
+  await set(overrides.sorts ?? false, overrides.nestedLoops ?? true);
+  const result = await statement();
+  await set(false, true);
+  return result;
+}
+
+async function latestAsOf(trx: Transaction<DB>, connectionId: string, asOf: string): Promise<string | null> {
+  const row = await trx
+    .selectFrom('rep_period_kpis')
+    .select((eb) => eb.fn.max('as_of').as('as_of'))
+    .where('connection_id', '=', connectionId)
+    .where('as_of', '<=', asOf)
+    .executeTakeFirst();
+  return row?.as_of ?? null;
+}
+
+async function consumeAllDirty(trx: Transaction<DB>, connectionId: string): Promise<number> {
+  const result = await trx
+    .deleteFrom('kpi_dirty')
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Drains kpi_dirty into run_target_months: the distinct (rep, month) of the dirty days. */
+async function consumeDirtyMonths(trx: Transaction<DB>, params: FactParams): Promise<number> {
+  const { timezone } = params.settings;
+  const { rows } = await sql<{ consumed: number }>`
+    WITH consumed AS (
+      DELETE FROM kpi_dirty WHERE connection_id = ${params.connectionId} RETURNING rep_id, day
+    ), months AS (
+      INSERT INTO run_target_months
+      SELECT m.rep_id, m.month_start, (m.month_start + interval '1 month')::date - 1,
+             ${localMidnightSql(sql`m.month_start`, timezone)},
+             ${localMidnightSql(sql`(m.month_start + interval '1 month')::date`, timezone)}
+      FROM (SELECT DISTINCT rep_id, date_trunc('month', day)::date AS month_start FROM consumed) AS m
+    )
+    SELECT count(*) AS consumed FROM consumed`.execute(trx);
+  await sql`ANALYZE run_target_months (rep_id)`.execute(trx);
+  return rows[0]?.consumed ?? 0;
+}
+
+async function createRunTables(trx: Transaction<DB>): Promise<void> {
+  const additive = sql.join(ADDITIVE_COLUMNS.map((c) => sql.id(c)));
+  await sql`
+    CREATE TEMP TABLE run_target_months (
+      rep_id text NOT NULL, month_start date NOT NULL, month_end date NOT NULL,
+      from_instant timestamptz NOT NULL, to_instant timestamptz NOT NULL,
+      PRIMARY KEY (rep_id, month_start)
+    ) ON COMMIT DROP`.execute(trx);
+  // Column types come from rep_period_kpis itself, so the two cannot drift apart.
+  await sql`CREATE TEMP TABLE run_months ON COMMIT DROP AS
+    SELECT rep_id, period_start AS month_start, ${additive} FROM rep_period_kpis WITH NO DATA`.execute(trx);
+  await sql`CREATE TEMP TABLE run_month_change ON COMMIT DROP AS
+    SELECT rep_id, period_start AS month_start, ${additive} FROM rep_period_kpis WITH NO DATA`.execute(trx);
+  await sql`CREATE TEMP TABLE run_keys (
+      key_no integer GENERATED ALWAYS AS IDENTITY, scope text NOT NULL, rep_id text NOT NULL,
+      period_type text NOT NULL, period_start date NOT NULL, period_end date NOT NULL
+    ) ON COMMIT DROP`.execute(trx);
+  await sql`CREATE TEMP TABLE run_edges (manager_id text NOT NULL, rep_id text NOT NULL) ON COMMIT DROP`.execute(
+    trx,
+  );
+  await sql`CREATE TEMP TABLE run_tree (ancestor text NOT NULL, descendant text NOT NULL) ON COMMIT DROP`.execute(
+    trx,
+  );
+  await sql`CREATE TEMP TABLE run_won (
+      rep_id text NOT NULL, period_type text NOT NULL, period_start date NOT NULL, cycle_days integer NOT NULL
+    ) ON COMMIT DROP`.execute(trx);
+  await sql`CREATE TEMP TABLE run_medians (key_no integer NOT NULL, median_cycle_days numeric NOT NULL)
+    ON COMMIT DROP`.execute(trx);
+  await sql`CREATE TEMP TABLE run_rows (LIKE rep_period_kpis INCLUDING DEFAULTS) ON COMMIT DROP`.execute(trx);
+  await sql`CREATE TEMP TABLE run_replaced ON COMMIT DROP AS
+    SELECT ctid AS row_ctid, * FROM rep_period_kpis WITH NO DATA`.execute(trx);
+  await sql`CREATE TEMP TABLE run_delta ON COMMIT DROP AS
+    SELECT rep_id, period_type, period_start, ${additive}, rep_rows, rep_rows_with_quota, quota
+    FROM rep_period_kpis WITH NO DATA`.execute(trx);
+}
+
+/**
+ * The rep rows to (re)write: every period (of each type) containing a month of `months`, plus —
+ * for reps with such a month in the current fiscal year — the current month and quarter (which
+ * exist even when empty for an active rep; repSumsSql decides).
+ */
+async function insertRepKeys(
+  trx: Transaction<DB>,
+  params: FactParams,
+  months: 'run_months' | 'run_target_months',
+): Promise<void> {
+  const { settings, asOf } = params;
+  const start = periodStartSql(sql`m.month_start`, sql`pt.period_type`, settings);
+  const currentStart = periodStartSql(sql`${asOf}::date`, sql`pt.period_type`, settings);
+  const yearStart = periodStartSql(sql`${asOf}::date`, 'year', settings);
+  await sql`
+    INSERT INTO run_keys (scope, rep_id, period_type, period_start, period_end)
+    SELECT 'rep', k.rep_id, k.period_type, k.period_start, ${periodEndSql(sql`k.period_start`, sql`k.period_type`)}
+    FROM (
+      SELECT m.rep_id, pt.period_type, ${start} AS period_start
+      FROM ${sql.table(months)} m CROSS JOIN ${periodTypesSql}
+      UNION
+      SELECT m.rep_id, pt.period_type, ${currentStart}
+      FROM ${sql.table(months)} m CROSS JOIN ${periodTypesSql}
+      WHERE pt.period_type <> 'year'
+        AND m.month_start BETWEEN ${yearStart} AND ${periodEndSql(yearStart, 'year')}
+    ) AS k`.execute(trx);
+}
+
+/** The reporting tree's closure, and the team and org rows above the rep rows being rewritten. */
+async function insertTreeAndRollupKeys(trx: Transaction<DB>, params: FactParams): Promise<void> {
+  // A rep whose chain of managers leads back to itself (bad CRM data) is treated as having no
+  // manager, so the tree is a forest and every way of summing it agrees.
+  await sql`
+    INSERT INTO run_edges (manager_id, rep_id)
+    WITH RECURSIVE edges AS (
+      SELECT manager_id, rep_id
+      FROM reps
+      WHERE connection_id = ${params.connectionId} AND NOT is_deleted
+        AND manager_id IS NOT NULL AND manager_id <> rep_id
+    ), chain AS (
+      SELECT rep_id, manager_id AS above, ARRAY[rep_id] AS path FROM edges
+      UNION ALL
+      SELECT c.rep_id, e.manager_id, c.path || c.above
+      FROM chain c JOIN edges e ON e.rep_id = c.above
+      WHERE c.above <> ALL (c.path)
+    )
+    SELECT manager_id, rep_id FROM edges
+    WHERE rep_id NOT IN (SELECT rep_id FROM chain WHERE above = rep_id)`.execute(trx);
+  await sql`
+    INSERT INTO run_tree (ancestor, descendant)
+    WITH RECURSIVE tree AS (
+      SELECT manager_id AS ancestor, rep_id AS descendant FROM run_edges
+      UNION ALL
+      SELECT e.manager_id, t.descendant FROM run_edges e JOIN tree t ON t.ancestor = e.rep_id
+    )
+    SELECT ancestor, descendant FROM tree`.execute(trx);
+  await sql`
+    INSERT INTO run_keys (scope, rep_id, period_type, period_start, period_end)
+    SELECT DISTINCT 'team', c.ancestor, k.period_type, k.period_start, k.period_end
+    FROM run_keys k JOIN run_tree c ON c.descendant = k.rep_id
+    WHERE k.scope = 'rep'`.execute(trx);
+  await sql`
+    INSERT INTO run_keys (scope, rep_id, period_type, period_start, period_end)
+    SELECT DISTINCT 'org', '*', period_type, period_start, period_end FROM run_keys WHERE scope = 'rep'`.execute(
+    trx,
+  );
+}
+
+/**
+ * Incremental: the stored rows of every key the run rewrites, looked up by their full key from the
+ * small, analyzed key table outward (OFFSET 0 keeps the subquery a per-key lookup). Both unique
+ * indexes on the key serve it (see migration 0004), so the plan does not depend on
+ * rep_period_kpis statistics, which lag behind the large write of a full run.
+ */
+async function captureReplaced(trx: Transaction<DB>, params: FactParams): Promise<void> {
+  await sql`
+    INSERT INTO run_replaced
+    SELECT r.* FROM run_keys k
+    CROSS JOIN LATERAL (
+      SELECT r.ctid AS row_ctid, r.* FROM rep_period_kpis r
+      WHERE r.connection_id = ${params.connectionId} AND r.scope = k.scope AND r.rep_id = k.rep_id
+        AND r.period_type = k.period_type AND r.period_start = k.period_start AND r.as_of = ${params.asOf}::date
+      OFFSET 0
+    ) AS r`.execute(trx);
+  await sql`ANALYZE run_replaced (scope, rep_id, period_type, period_start)`.execute(trx);
+}
+
+async function deleteReplaced(trx: Transaction<DB>, params: FactParams, mode: KpiMode): Promise<number> {
+  const result =
+    mode === 'full'
+      ? await sql`DELETE FROM rep_period_kpis
+          WHERE connection_id = ${params.connectionId} AND as_of = ${params.asOf}::date`.execute(trx)
+      : await sql`DELETE FROM rep_period_kpis
+          WHERE ctid = ANY (ARRAY(SELECT row_ctid FROM run_replaced))`.execute(trx);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+async function insertRows(
+  trx: Transaction<DB>,
+  sums: RawBuilder<unknown>,
+  params: InsertRowsParams,
+  target: RowsTarget,
+): Promise<number> {
+  const result = await insertRowsSql(sums, params, target).execute(trx);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+async function saveState(
+  trx: Transaction<DB>,
+  state: { connection_id: string; as_of: string; settings_hash: string; computed_at: Date },
+): Promise<void> {
+  await trx
+    .insertInto('kpi_state')
+    .values({ ...state, full_required: false })
+    .onConflict((conflict) =>
+      conflict.column('connection_id').doUpdateSet({ ...state, full_required: false }),
+    )
+    .execute();
+}
+
+async function prune(
+  trx: Transaction<DB>,
+  connectionId: string,
+  asOf: string,
+  retainDays: number,
+): Promise<number> {
+  const result = await sql`
+    DELETE FROM rep_period_kpis
+    WHERE connection_id = ${connectionId} AND as_of < ${asOf}::date - ${retainDays}::int`.execute(trx);
+  return Number(result.numAffectedRows ?? 0);
+}

@@ -1,0 +1,81 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+
+/**
+ * The writer side of incremental KPI runs, called by normalize (and the quota import) in the same
+ * transaction as the canonical rows they change.
+ *
+ * For every canonical row it inserts, updates or deletes, the writer marks the OLD and the NEW
+ * owner × every KPI-relevant org-local day of the OLD and the NEW version:
+ *   leads          owner × created day (local date of created_at), converted_on
+ *   activities     owner × activity day (local date of occurred_at, else occurred_on)
+ *   opportunities  owner × created day, close_date
+ *   proposals      owner × created day, and its opportunity's owner × close_date (a syncing or
+ *                  accepted proposal gives the opportunity's discount)
+ *   line_items     the owner × close_date of its opportunity and of its proposal's opportunity
+ *   quotas         rep_id × period_start
+ * The next `attain kpis` with the same as_of and settings then recomputes exactly the rep × period
+ * rows (month, quarter and year) containing those days, their managers' team rows and the org rows.
+ *
+ * When the reporting tree or the rep set changes — a reps row inserted or deleted, manager_id,
+ * is_active or is_deleted changed — call requireFullKpiRecompute instead: team membership and the
+ * "active rep" rows depend on every rep, so the next run recomputes everything.
+ */
+
+export interface KpiDirtyMark {
+  repId: string;
+  /** Org-local date 'YYYY-MM-DD'. */
+  day: string;
+}
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+const BATCH = 5000;
+
+/** Records that the KPI inputs of (rep, day) changed. Duplicates are harmless. */
+export async function markKpiDirty(
+  db: Executor,
+  connectionId: string,
+  marks: readonly KpiDirtyMark[],
+): Promise<void> {
+  const unique = new Map(marks.map((mark) => [`${mark.repId}\u0000${mark.day}`, mark]));
+  const rows = [...unique.values()].map((mark) => ({
+    connection_id: connectionId,
+    rep_id: mark.repId,
+    day: mark.day,
+  }));
+  for (let index = 0; index < rows.length; index += BATCH) {
+    await db
+      .insertInto('kpi_dirty')
+      .values(rows.slice(index, index + BATCH))
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+  }
+}
+
+/**
+ * Set-based form for normalize SQL: `marks` is a query yielding (rep_id, day) rows, e.g.
+ * `SELECT owner_rep_id, close_date FROM changed_opportunities`. NULL rep ids or days are skipped.
+ */
+export async function markKpiDirtyFrom(
+  db: Executor,
+  connectionId: string,
+  marks: RawBuilder<unknown>,
+): Promise<void> {
+  await sql`
+    INSERT INTO kpi_dirty (connection_id, rep_id, day)
+    SELECT DISTINCT ${connectionId}, m.rep_id, m.day
+    FROM (${marks}) AS m (rep_id, day)
+    WHERE m.rep_id IS NOT NULL AND m.day IS NOT NULL
+    ON CONFLICT DO NOTHING`.execute(db);
+}
+
+/** The next KPI run for the connection recomputes everything (reporting tree or rep set changed). */
+export async function requireFullKpiRecompute(db: Executor, connectionId: string): Promise<void> {
+  // Without a kpi_state row the next run is a full one anyway.
+  await db
+    .updateTable('kpi_state')
+    .set({ full_required: true })
+    .where('connection_id', '=', connectionId)
+    .execute();
+}

@@ -1,0 +1,326 @@
+import { sql, type RawBuilder } from 'kysely';
+import { periodContaining } from './fiscal-calendar.ts';
+import { ADDITIVE_COLUMNS } from './kpi-columns.ts';
+import { localDateSql, periodLabelSql, periodStartSql, periodTypesSql } from './period-sql.ts';
+import type { KpiSettings } from './settings.ts';
+
+/**
+ * From month sums to rep_period_kpis rows. These statements read the run's temp tables
+ * (created and filled by compute-kpi-rows.ts):
+ *   run_months (rep_id, month_start, <additive>)     month sums recomputed from the canonical tables
+ *   run_month_change (rep_id, month_start, <additive>)   incremental: those minus the stored month rows
+ *   run_keys (key_no, scope, rep_id, period_type, period_start, period_end)   rows to (re)write
+ *   run_edges (manager_id, rep_id)                   the reporting tree (a forest)
+ *   run_tree (ancestor, descendant)                  its transitive closure
+ *   run_won (rep_id, period_type, period_start, cycle_days)   won deals of the rewritten periods
+ *   run_medians (key_no, median_cycle_days)          per key, from the won deals themselves
+ *   run_replaced (row_ctid, <rep_period_kpis>)       incremental: the stored rows being replaced
+ *   run_delta (rep_id, period_type, period_start, <summed>)   new minus replaced rep rows
+ * Each *SumsSql yields (scope, rep_id, period_type, period_start, period_end, <summed>,
+ * median_cycle_days), where <summed> is the additive columns, rep_rows, rep_rows_with_quota and
+ * quota; insertRowsSql turns such sums into finished rows.
+ *
+ * Every row is its stored version plus the change below it: a rep row plus the change of its
+ * months, a team or org row plus the change of the rep rows below it (in a full run nothing is
+ * stored, so that is the plain sum). Sums of numerics are exact, so this is the same as summing
+ * from scratch; medians are always recomputed from the deals themselves.
+ */
+
+export interface RollupParams {
+  connectionId: string;
+  asOf: string;
+  settings: KpiSettings;
+}
+
+/** What team and org rows sum from rep rows: the additive columns and the roll-up counters. */
+const SUMMED_COLUMNS = [...ADDITIVE_COLUMNS, 'rep_rows', 'rep_rows_with_quota', 'quota'] as const;
+
+const columnsOf = (
+  names: readonly string[],
+  wrap: (column: RawBuilder<unknown>, name: string) => RawBuilder<unknown>,
+  alias: string,
+) => sql.join(names.map((name) => sql`${wrap(sql.ref(`${alias}.${name}`), name)} AS ${sql.id(name)}`));
+
+const sameKey = (alias: string) =>
+  sql`${sql.ref(`${alias}.rep_id`)} = k.rep_id AND ${sql.ref(`${alias}.period_type`)} = k.period_type
+      AND ${sql.ref(`${alias}.period_start`)} = k.period_start`;
+
+/** run_won's query: won deals closing in the periods being rewritten, one row per period type. */
+export function wonDealsSql(params: RollupParams): RawBuilder<unknown> {
+  const { settings } = params;
+  return sql`
+    SELECT w.rep_id, w.period_type, w.period_start, w.cycle_days
+    FROM (
+      SELECT o.owner_rep_id AS rep_id, pt.period_type,
+             ${periodStartSql(sql`o.close_date`, sql`pt.period_type`, settings)} AS period_start,
+             greatest(o.close_date - ${localDateSql(sql`o.created_at`, settings.timezone)}, 0) AS cycle_days
+      FROM opportunities o CROSS JOIN ${periodTypesSql}
+      WHERE o.connection_id = ${params.connectionId} AND NOT o.is_deleted
+        AND o.is_closed AND o.is_won AND o.close_date IS NOT NULL AND o.created_at IS NOT NULL
+    ) AS w
+    JOIN run_keys k ON k.scope = 'org' AND k.period_type = w.period_type AND k.period_start = w.period_start`;
+}
+
+/**
+ * run_medians' query: the median cycle days of the won deals (run_won) under each key — the rep's
+ * own, every deal of the people below a manager, every deal for the org. The grouping sort runs
+ * on integer key numbers.
+ */
+export const mediansSql = sql`
+  SELECT x.key_no, percentile_cont(0.5) WITHIN GROUP (ORDER BY x.cycle_days)::numeric
+  FROM (
+    SELECT k.key_no, w.cycle_days FROM run_won w
+    JOIN run_keys k ON k.scope = 'rep' AND ${sameKey('w')}
+    UNION ALL
+    SELECT k.key_no, t.cycle_days
+    FROM (
+      SELECT c.ancestor AS rep_id, w.period_type, w.period_start, w.cycle_days
+      FROM run_won w JOIN run_tree c ON c.descendant = w.rep_id
+      OFFSET 0
+    ) AS t
+    JOIN run_keys k ON k.scope = 'team' AND ${sameKey('t')}
+    UNION ALL
+    SELECT k.key_no, w.cycle_days FROM run_won w
+    JOIN run_keys k ON k.scope = 'org' AND k.period_type = w.period_type AND k.period_start = w.period_start
+  ) AS x
+  GROUP BY x.key_no`;
+
+/**
+ * run_month_change: per (rep, month) recomputed, the new month sums minus the stored month row.
+ * A full run replaces nothing, so its change is run_months itself.
+ */
+export const monthChangeSql = sql`
+  SELECT t.rep_id, t.month_start,
+         ${columnsOf(ADDITIVE_COLUMNS, (c, name) => sql`coalesce(${c}, 0) - coalesce(${sql.ref(`o.${name}`)}, 0)`, 'n')}
+  FROM run_target_months t
+  LEFT JOIN run_months n ON n.rep_id = t.rep_id AND n.month_start = t.month_start
+  LEFT JOIN run_replaced o
+    ON o.scope = 'rep' AND o.rep_id = t.rep_id AND o.period_type = 'month' AND o.period_start = t.month_start`;
+
+/**
+ * Rep rows: the stored row (if any) plus the changes of its months — a month row takes its own
+ * month's, quarters and years sum theirs (OFFSET 0 keeps the fan-out of months to periods a
+ * subquery, so its period_start is a hashable join key). The quota: the rows lying entirely
+ * inside the period (starting in it, ending by its end) from the winning source if it has any
+ * there, else the other source's. A row exists when something falls in its period, or when it is
+ * the current month or quarter of an active rep with a record or quota this fiscal year.
+ */
+export function repSumsSql(
+  params: RollupParams,
+  monthChange: 'run_months' | 'run_month_change',
+): RawBuilder<unknown> {
+  const { settings, asOf, connectionId } = params;
+  const month = periodContaining(asOf, 'month', settings);
+  const quarter = periodContaining(asOf, 'quarter', settings);
+  const year = periodContaining(asOf, 'year', settings);
+  return sql`
+    WITH change AS (
+      SELECT k.key_no, ${columnsOf(ADDITIVE_COLUMNS, (c) => c, 'm')}
+      FROM ${sql.table(monthChange)} m
+      JOIN run_keys k
+        ON k.scope = 'rep' AND k.rep_id = m.rep_id AND k.period_type = 'month' AND k.period_start = m.month_start
+      UNION ALL
+      SELECT k.key_no, ${columnsOf(ADDITIVE_COLUMNS, (c) => sql`sum(${c})`, 'm')}
+      FROM (
+        SELECT m.*, pt.period_type, ${periodStartSql(sql`m.month_start`, sql`pt.period_type`, settings)} AS period_start
+        FROM ${sql.table(monthChange)} m CROSS JOIN (VALUES ('quarter'::text), ('year')) AS pt (period_type)
+        OFFSET 0
+      ) AS m
+      JOIN run_keys k ON k.scope = 'rep' AND ${sameKey('m')}
+      GROUP BY k.key_no
+    ), sums AS (
+      SELECT k.key_no, k.rep_id, k.period_type, k.period_start, k.period_end,
+             ${columnsOf(ADDITIVE_COLUMNS, (c, name) => sql`coalesce(${c}, 0) + coalesce(${sql.ref(`m.${name}`)}, 0)`, 'b')}
+      FROM run_keys k
+      LEFT JOIN change m ON m.key_no = k.key_no
+      LEFT JOIN run_replaced b ON b.scope = 'rep' AND ${sameKey('b')}
+      WHERE k.scope = 'rep'
+    )
+    SELECT 'rep'::text AS scope, s.rep_id, s.period_type, s.period_start, s.period_end,
+           ${columnsOf(ADDITIVE_COLUMNS, (c) => c, 's')},
+           1 AS rep_rows, CASE WHEN q.quota IS NULL THEN 0 ELSE 1 END AS rep_rows_with_quota, q.quota,
+           md.median_cycle_days
+    FROM sums s
+    LEFT JOIN LATERAL (
+      SELECT coalesce(sum(q.amount) FILTER (WHERE q.source = ${settings.quotaSource}),
+                      sum(q.amount) FILTER (WHERE q.source <> ${settings.quotaSource})) AS quota
+      FROM quotas q
+      WHERE q.connection_id = ${connectionId} AND q.rep_id = s.rep_id AND NOT q.is_deleted
+        AND q.period_start BETWEEN s.period_start AND s.period_end AND q.period_end <= s.period_end
+    ) AS q ON true
+    LEFT JOIN run_medians md ON md.key_no = s.key_no
+    WHERE s.input_count > 0
+       OR ((s.period_type, s.period_start) IN (('month', ${month.start}::date), ('quarter', ${quarter.start}::date))
+           AND s.rep_id IN (
+             SELECT y.rep_id
+             FROM sums y
+             JOIN reps r ON r.connection_id = ${connectionId} AND r.rep_id = y.rep_id
+             WHERE r.is_active AND NOT r.is_deleted AND y.input_count > 0
+               AND y.period_type = 'year' AND y.period_start = ${year.start}::date))`;
+}
+
+const keyAndSummed = (alias: string) =>
+  sql.join(['rep_id', 'period_type', 'period_start', ...SUMMED_COLUMNS].map((c) => sql.ref(`${alias}.${c}`)));
+
+/**
+ * run_delta's query: per rep key, the new rep row minus the one it replaces (sign +1 / −1), with
+ * quota counted as 0 where NULL (rep_rows_with_quota says whether any quota is behind the sum).
+ */
+export const repDeltaSql = sql`
+  SELECT d.rep_id, d.period_type, d.period_start,
+         ${columnsOf(SUMMED_COLUMNS, (c) => sql`sum(d.sign * coalesce(${c}, 0))`, 'd')}
+  FROM (
+    SELECT 1 AS sign, ${keyAndSummed('n')} FROM run_rows n WHERE n.scope = 'rep'
+    UNION ALL
+    SELECT -1 AS sign, ${keyAndSummed('o')} FROM run_replaced o WHERE o.scope = 'rep'
+  ) AS d
+  GROUP BY 1, 2, 3`;
+
+/** Stored row plus change, for the keys of a roll-up scope; rows without any rep row below drop out. */
+function rolledUpSql(scope: 'team' | 'org', change: RawBuilder<unknown>): RawBuilder<unknown> {
+  const total = (name: string) =>
+    sql`coalesce(${sql.ref(`b.${name}`)}, 0) + coalesce(${sql.ref(`t.${name}`)}, 0)`;
+  return sql`
+    SELECT * FROM (
+      SELECT k.scope, k.rep_id, k.period_type, k.period_start, k.period_end,
+             ${sql.join(
+               SUMMED_COLUMNS.filter((c) => c !== 'quota').map(
+                 (name) => sql`${total(name)} AS ${sql.id(name)}`,
+               ),
+             )},
+             CASE WHEN ${total('rep_rows_with_quota')} > 0 THEN ${total('quota')} END AS quota,
+             md.median_cycle_days
+      FROM run_keys k
+      LEFT JOIN (${change}) AS t ON ${sameKey('t')}
+      LEFT JOIN run_replaced b ON b.scope = k.scope AND ${sameKey('b')}
+      LEFT JOIN run_medians md ON md.key_no = k.key_no
+      WHERE k.scope = ${scope}
+    ) AS s
+    WHERE s.rep_rows > 0`;
+}
+
+/**
+ * The change of the rep rows that team and org rows add: run_delta in an incremental run; in a
+ * full run nothing is replaced, so the change is simply the rep rows just written.
+ */
+export type RepChange = 'run_delta' | 'written_rep_rows';
+
+function repChangeSql(change: RepChange, params: RollupParams): RawBuilder<unknown> {
+  return change === 'run_delta'
+    ? sql`run_delta`
+    : sql`(SELECT ${keyAndSummed('n')} FROM rep_period_kpis n
+           WHERE n.connection_id = ${params.connectionId} AND n.as_of = ${params.asOf}::date AND n.scope = 'rep')`;
+}
+
+/**
+ * Team rows: everyone below the manager (not the manager's own row). The change is first summed
+ * per direct manager, then each team adds up its own and its sub-managers' direct sums — far
+ * fewer rows than every rep row times every manager above it.
+ */
+export function teamSumsSql(change: RepChange, params: RollupParams): RawBuilder<unknown> {
+  return rolledUpSql(
+    'team',
+    sql`WITH direct AS (
+          SELECT e.manager_id, d.period_type, d.period_start,
+                 ${columnsOf(SUMMED_COLUMNS, (c) => sql`sum(${c})`, 'd')}
+          FROM ${repChangeSql(change, params)} AS d JOIN run_edges e ON e.rep_id = d.rep_id
+          GROUP BY 1, 2, 3
+        )
+        SELECT m.team AS rep_id, d.period_type, d.period_start,
+               ${columnsOf(SUMMED_COLUMNS, (c) => sql`sum(${c})`, 'd')}
+        FROM direct d
+        JOIN (SELECT ancestor AS team, descendant AS manager FROM run_tree
+              UNION ALL
+              SELECT DISTINCT manager_id, manager_id FROM run_edges) AS m ON m.manager = d.manager_id
+        GROUP BY 1, 2, 3`,
+  );
+}
+
+/** Org rows ('*'): every rep row, unassigned included. */
+export function orgSumsSql(change: RepChange, params: RollupParams): RawBuilder<unknown> {
+  return rolledUpSql(
+    'org',
+    sql`SELECT '*'::text AS rep_id, d.period_type, d.period_start,
+               ${columnsOf(SUMMED_COLUMNS, (c) => sql`sum(${c})`, 'd')}
+        FROM ${repChangeSql(change, params)} AS d
+        GROUP BY 2, 3`,
+  );
+}
+
+export interface InsertRowsParams extends RollupParams {
+  runId: number | null;
+  computedAt: Date;
+}
+
+/** Where finished rows go: rep_period_kpis itself (full run) or run_rows (incremental run). */
+export type RowsTarget = 'rep_period_kpis' | 'run_rows';
+
+/** Inserts finished rows computed from `sums`: every ratio from its summed numerator and denominator. */
+export function insertRowsSql(
+  sums: RawBuilder<unknown>,
+  params: InsertRowsParams,
+  target: RowsTarget,
+): RawBuilder<unknown> {
+  const { ahead, onTrack, behind } = params.settings.paceThresholds;
+  const columns = [
+    'connection_id',
+    'scope',
+    'rep_id',
+    'period_type',
+    'period_start',
+    'period_end',
+    'as_of',
+    'period_label',
+    ...ADDITIVE_COLUMNS,
+    'rep_rows',
+    'rep_rows_with_quota',
+    'quota',
+    'median_cycle_days',
+    'lead_conversion_rate',
+    'proposal_acceptance_rate',
+    'win_rate',
+    'win_rate_amount',
+    'avg_deal_size',
+    'avg_cycle_days',
+    'avg_discount',
+    'avg_discount_lost',
+    'attainment',
+    'expected_to_date',
+    'pace',
+    'pace_status',
+    'pipeline_coverage',
+    'run_id',
+    'computed_at',
+  ];
+  const ratio = (numerator: string, denominator: RawBuilder<unknown>) =>
+    sql`${sql.ref(`s.${numerator}`)}::numeric / nullif(${denominator}, 0)`;
+  return sql`
+    INSERT INTO ${sql.table(target)} (${sql.join(columns.map((c) => sql.id(c)))})
+    SELECT ${params.connectionId}, s.scope, s.rep_id, s.period_type, s.period_start, s.period_end,
+           ${params.asOf}::date, ${periodLabelSql(sql`s.period_start`, sql`s.period_type`, params.settings)},
+           ${columnsOf(ADDITIVE_COLUMNS, (c) => c, 's')}, s.rep_rows, s.rep_rows_with_quota, s.quota,
+           s.median_cycle_days,
+           ${ratio('leads_created_converted', sql`s.leads_created`)},
+           ${ratio('proposals_accepted', sql`s.proposals_submitted`)},
+           ${ratio('opps_won', sql`s.opps_won + s.opps_lost`)},
+           ${ratio('won_amount', sql`s.won_amount + s.lost_amount`)},
+           ${ratio('bookings', sql`s.won_with_amount`)},
+           ${ratio('cycle_days_sum', sql`s.cycle_count`)},
+           ${ratio('discount_amount', sql`s.discount_gross`)},
+           ${ratio('discount_amount_lost', sql`s.discount_gross_lost`)},
+           a.attainment, a.expected_to_date, p.pace,
+           CASE WHEN p.pace IS NULL THEN NULL
+                WHEN p.pace >= ${ahead}::numeric THEN 'ahead'
+                WHEN p.pace >= ${onTrack}::numeric THEN 'on_track'
+                WHEN p.pace >= ${behind}::numeric THEN 'behind'
+                ELSE 'at_risk' END,
+           CASE WHEN s.quota - s.bookings > 0 THEN s.pipeline / (s.quota - s.bookings) END,
+           ${params.runId}::bigint, ${params.computedAt}::timestamptz
+    FROM (${sums}) AS s
+    CROSS JOIN LATERAL (
+      SELECT s.bookings / nullif(s.quota, 0) AS attainment,
+             least(greatest((${params.asOf}::date - s.period_start + 1)::numeric
+                            / (s.period_end - s.period_start + 1), 0), 1) AS expected_to_date
+    ) AS a
+    CROSS JOIN LATERAL (SELECT a.attainment / nullif(a.expected_to_date, 0) AS pace) AS p`;
+}
