@@ -1,6 +1,16 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { HubSpotConnectionConfig } from '../../src/config.ts';
+import { upsertCanonical } from '../../src/normalize/canonical-upsert.ts';
+import {
+  anyChanged,
+  changedRecords as changed,
+  ensureUnassignedRep,
+  firstNumber,
+  localDay as local,
+  type NormalizeScope,
+} from '../../src/normalize/normalize-sql.ts';
+import { replaceRecordIssues } from '../../src/normalize/record-issues.ts';
 import type { StageContext } from '../../src/stage.ts';
 import type { ChangeRange, NormalizeReport } from '../types.ts';
 
@@ -36,7 +46,7 @@ export async function normalizeHubSpot(
   const count = (table: string, n: number) => {
     if (n > 0) report.changed[table] = (report.changed[table] ?? 0) + n;
   };
-  const ownersChanged = await anyChanged(trx, p, 'owners');
+  const ownersChanged = await anyChanged(trx, p, ['owners']);
   // Records need remapping only when an owner's meaning changes: a queue owner (its records are
   // 'unassigned') appears or changes, or a person owner is not a rep yet (new, or was a queue).
   // Owners are re-listed every run; remapping everything on each listing made a backfill quadratic.
@@ -45,11 +55,11 @@ export async function normalizeHubSpot(
     (await anyChanged(
       trx,
       p,
-      'owners',
+      ['owners'],
       sql`(data->>'type' IS DISTINCT FROM 'PERSON'
            OR NOT EXISTS (SELECT 1 FROM reps r WHERE r.connection_id = ${p.conn} AND r.rep_id = crm_records.crm_id))`,
     ));
-  const pipelinesChanged = await anyChanged(trx, p, 'pipelines');
+  const pipelinesChanged = await anyChanged(trx, p, ['pipelines']);
   if (ownersChanged) count('reps', await normalizeReps(trx, p));
   count('leads', await normalizeLeads(trx, p, ownerMappingChanged));
   count('opportunities', await normalizeDeals(trx, p, ownerMappingChanged || pipelinesChanged));
@@ -57,32 +67,14 @@ export async function normalizeHubSpot(
   count('line_items', await normalizeLineItems(trx, p));
   count('activities', await normalizeActivities(trx, p, ownerMappingChanged));
   count('quotas', await normalizeQuotas(trx, p, ownerMappingChanged));
-  await sql`
-    INSERT INTO reps (connection_id, rep_id, name)
-    SELECT ${p.conn}, 'unassigned', 'Unassigned (queues and unknown owners)'
-    WHERE EXISTS (SELECT 1 FROM leads WHERE connection_id = ${p.conn} AND owner_rep_id = 'unassigned')
-       OR EXISTS (SELECT 1 FROM opportunities WHERE connection_id = ${p.conn} AND owner_rep_id = 'unassigned')
-       OR EXISTS (SELECT 1 FROM activities WHERE connection_id = ${p.conn} AND owner_rep_id = 'unassigned')
-    ON CONFLICT DO NOTHING`.execute(trx);
+  await ensureUnassignedRep(trx, p);
   report.issues = await recordIssues(trx, p);
   return report;
 }
 
-interface Params {
-  conn: string;
-  from: number;
-  to: number;
-  tz: string;
+interface Params extends NormalizeScope {
   home: string;
   mapping: HubSpotConnectionConfig['mapping'];
-}
-
-/** Landed records of `object` changed in the range (all of them when `all`). */
-function changed(p: Params, object: string, all = false): RawBuilder<unknown> {
-  return all
-    ? sql`SELECT crm_id, is_deleted, data AS d FROM crm_records WHERE connection_id = ${p.conn} AND object = ${object}`
-    : sql`SELECT crm_id, is_deleted, data AS d FROM crm_records
-          WHERE connection_id = ${p.conn} AND object = ${object} AND change_seq > ${p.from} AND change_seq <= ${p.to}`;
 }
 
 /** The rep an owner id means: a person owner's id; queue owners and blanks are 'unassigned'. */
@@ -92,8 +84,6 @@ function owner(p: Params, expression: RawBuilder<unknown> = sql`attain_text(d->'
         AND q.crm_id = ${expression} AND q.data->>'type' <> 'PERSON')
     THEN 'unassigned' ELSE ${expression} END`;
 }
-
-const local = (p: Params, instant: RawBuilder<unknown>) => sql`(${instant} AT TIME ZONE ${p.tz})::date`;
 
 /** The label of an enumeration value (from the cached property definitions), else the value. */
 function label(p: Params, object: string, property: string) {
@@ -114,26 +104,6 @@ function stages(p: Params, objectType: string) {
       AND NOT pl.is_deleted`;
 }
 
-async function firstNumber(query: RawBuilder<unknown>, trx: Transaction<DB>): Promise<number> {
-  const { rows } = await query.execute(trx);
-  return Number(Object.values((rows[0] ?? {}) as Record<string, unknown>)[0] ?? 0);
-}
-
-async function anyChanged(
-  trx: Transaction<DB>,
-  p: Params,
-  object: string,
-  condition: RawBuilder<unknown> = sql`true`,
-): Promise<boolean> {
-  return (
-    (await firstNumber(
-      sql`SELECT count(*) FROM (SELECT 1 FROM crm_records WHERE connection_id = ${p.conn} AND object = ${object}
-          AND change_seq > ${p.from} AND change_seq <= ${p.to} AND ${condition} LIMIT 1) any_change`,
-      trx,
-    )) > 0
-  );
-}
-
 /** The manager of each owner (`m.rep_id`), as the configured tree source says. */
 function managerOf(p: Params): RawBuilder<unknown> {
   const tree = p.mapping.managerTree;
@@ -151,11 +121,14 @@ function managerOf(p: Params): RawBuilder<unknown> {
               WHERE mt.owner_id = s.crm_id AND l.lead_id <> s.crm_id)`;
 }
 
-async function normalizeReps(trx: Transaction<DB>, p: Params): Promise<number> {
+function normalizeReps(trx: Transaction<DB>, p: Params): Promise<number> {
   // Every owner is re-mapped when any changed: one owner's team membership moves others' managers.
-  return firstNumber(
+  return upsertCanonical(
+    trx,
+    p,
+    'reps',
     sql`
-    WITH src AS (${changed(p, 'owners', true)}),
+    src AS (${changed(p, 'owners', true)}),
     memberships AS (
       SELECT s.crm_id AS owner_id, t->>'id' AS team_id, coalesce(attain_boolean(t->'primary'), false) AS is_primary
       FROM src s, jsonb_array_elements(CASE WHEN jsonb_typeof(s.d->'teams') = 'array' THEN s.d->'teams' ELSE '[]'::jsonb END) t
@@ -174,36 +147,21 @@ async function normalizeReps(trx: Transaction<DB>, p: Params): Promise<number> {
              coalesce(attain_text(s.d->'userIdIncludingInactive'), attain_text(s.d->'userId')) AS crm_user_id,
              NOT coalesce(attain_boolean(s.d->'archived'), false) AS is_active,
              s.is_deleted
-      FROM src s WHERE coalesce(s.d->>'type', 'PERSON') = 'PERSON'),
-    old AS (SELECT r.* FROM reps r JOIN mapped m ON r.connection_id = ${p.conn} AND r.rep_id = m.rep_id),
-    up AS (
-      INSERT INTO reps (connection_id, rep_id, name, email, title, manager_id, crm_user_id, is_active, is_deleted)
-      SELECT ${p.conn}, rep_id, name, email, title, manager_id, crm_user_id, is_active, is_deleted FROM mapped
-      ON CONFLICT (connection_id, rep_id) DO UPDATE SET
-        name = excluded.name, email = excluded.email, title = excluded.title, manager_id = excluded.manager_id,
-        crm_user_id = excluded.crm_user_id, is_active = excluded.is_active, is_deleted = excluded.is_deleted, updated_at = now()
-      WHERE (reps.name, reps.email, reps.title, reps.manager_id, reps.crm_user_id, reps.is_active, reps.is_deleted)
-            IS DISTINCT FROM (excluded.name, excluded.email, excluded.title, excluded.manager_id, excluded.crm_user_id, excluded.is_active, excluded.is_deleted)
-      RETURNING rep_id, manager_id, is_active, is_deleted),
-    tree_changed AS (
-      SELECT 1 FROM up LEFT JOIN old o USING (rep_id)
-      WHERE o.rep_id IS NULL OR o.manager_id IS DISTINCT FROM up.manager_id
-         OR o.is_active IS DISTINCT FROM up.is_active OR o.is_deleted IS DISTINCT FROM up.is_deleted),
-    -- the reporting tree changed: every roll-up may move, so the next KPI run is a full one
-    flagged AS (UPDATE kpi_state SET full_required = true WHERE connection_id = ${p.conn} AND EXISTS (SELECT 1 FROM tree_changed))
-    SELECT count(*) FROM up`,
-    trx,
+      FROM src s WHERE coalesce(s.d->>'type', 'PERSON') = 'PERSON')`,
   );
 }
 
-async function normalizeLeads(trx: Transaction<DB>, p: Params, all: boolean): Promise<number> {
+function normalizeLeads(trx: Transaction<DB>, p: Params, all: boolean): Promise<number> {
   const converted = sql`attain_text(d->'hs_pipeline_stage') = ANY(${p.mapping.convertedLeadStages}::text[])`;
   const source = p.mapping.leadSourceProperty
     ? label(p, 'leads', p.mapping.leadSourceProperty)
     : sql`NULL::text`;
-  return firstNumber(
+  return upsertCanonical(
+    trx,
+    p,
+    'leads',
     sql`
-    WITH src AS (${changed(p, 'leads', all)}),
+    src AS (${changed(p, 'leads', all)}),
     lead_stages AS (${stages(p, 'leads')}),
     mapped AS (
       SELECT crm_id AS lead_id, ${owner(p)} AS owner_rep_id,
@@ -214,40 +172,22 @@ async function normalizeLeads(trx: Transaction<DB>, p: Params, all: boolean): Pr
              coalesce((SELECT s.label FROM lead_stages s WHERE s.pipeline_id = attain_text(d->'hs_pipeline')
                         AND s.stage_id = attain_text(d->'hs_pipeline_stage')), attain_text(d->'hs_pipeline_stage')) AS status,
              is_deleted
-      FROM src),
-    old AS (SELECT l.* FROM leads l JOIN mapped m ON l.connection_id = ${p.conn} AND l.lead_id = m.lead_id),
-    up AS (
-      INSERT INTO leads (connection_id, lead_id, owner_rep_id, created_at, is_converted, converted_on, source, status, is_deleted)
-      SELECT ${p.conn}, lead_id, owner_rep_id, created_at, is_converted, converted_on, source, status, is_deleted FROM mapped
-      ON CONFLICT (connection_id, lead_id) DO UPDATE SET
-        owner_rep_id = excluded.owner_rep_id, created_at = excluded.created_at, is_converted = excluded.is_converted,
-        converted_on = excluded.converted_on, source = excluded.source, status = excluded.status,
-        is_deleted = excluded.is_deleted, updated_at = now()
-      WHERE (leads.owner_rep_id, leads.created_at, leads.is_converted, leads.converted_on, leads.source, leads.status, leads.is_deleted)
-            IS DISTINCT FROM (excluded.owner_rep_id, excluded.created_at, excluded.is_converted, excluded.converted_on, excluded.source, excluded.status, excluded.is_deleted)
-      RETURNING *),
-    versions AS (SELECT owner_rep_id, created_at, converted_on FROM up
-                 UNION ALL SELECT o.owner_rep_id, o.created_at, o.converted_on FROM old o JOIN up USING (lead_id)),
-    dirty AS (
-      INSERT INTO kpi_dirty (connection_id, rep_id, day)
-      SELECT DISTINCT ${p.conn}, owner_rep_id, day FROM versions,
-        LATERAL (VALUES (${local(p, sql`created_at`)}), (converted_on)) AS days(day)
-      WHERE day IS NOT NULL
-      ON CONFLICT DO NOTHING)
-    SELECT count(*) FROM up`,
-    trx,
+      FROM src)`,
   );
 }
 
-async function normalizeDeals(trx: Transaction<DB>, p: Params, all: boolean): Promise<number> {
+function normalizeDeals(trx: Transaction<DB>, p: Params, all: boolean): Promise<number> {
   const source = p.mapping.leadSourceProperty
     ? label(p, 'deals', p.mapping.leadSourceProperty)
     : sql`NULL::text`;
-  return firstNumber(
+  return upsertCanonical(
+    trx,
+    p,
+    'opportunities',
     sql`
-    WITH src AS (${changed(p, 'deals', all)}),
+    src AS (${changed(p, 'deals', all)}),
     deal_stages AS (${stages(p, 'deals')}),
-    mapped AS (
+    fields AS (
       SELECT crm_id AS opportunity_id, ${owner(p)} AS owner_rep_id,
              attain_text(d->'dealname') AS name, coalesce(st.label, attain_text(d->'dealstage')) AS stage,
              -- won and lost from the stage metadata (closed, probability 1.0 / 0.0), never the label
@@ -268,7 +208,7 @@ async function normalizeDeals(trx: Transaction<DB>, p: Params, all: boolean): Pr
              is_deleted
       FROM src LEFT JOIN deal_stages st
         ON st.pipeline_id = attain_text(src.d->'pipeline') AND st.stage_id = attain_text(src.d->'dealstage')),
-    final AS (
+    mapped AS (
       SELECT opportunity_id, owner_rep_id, name, stage, is_closed, is_won, amount, currency,
              -- home-currency units per deal-currency unit: 1 at home, else HubSpot's exchange rate
              CASE WHEN currency = ${p.home} THEN 1 ELSE exchange_rate END AS home_rate,
@@ -276,37 +216,7 @@ async function normalizeDeals(trx: Transaction<DB>, p: Params, all: boolean): Pr
                       round(amount * CASE WHEN currency = ${p.home} THEN 1 ELSE exchange_rate END, 2)) AS amount_home,
              CASE WHEN probability_raw BETWEEN 0 AND 1 THEN probability_raw END AS probability,
              forecast_category, created_at, close_date, lead_source, is_deleted
-      FROM mapped),
-    old AS (SELECT o.* FROM opportunities o JOIN final f ON o.connection_id = ${p.conn} AND o.opportunity_id = f.opportunity_id),
-    up AS (
-      INSERT INTO opportunities (connection_id, opportunity_id, owner_rep_id, name, stage, is_closed, is_won, amount, currency,
-                                 amount_home, home_rate, probability, forecast_category, created_at, close_date, lead_source, is_deleted)
-      SELECT ${p.conn}, opportunity_id, owner_rep_id, name, stage, is_closed, is_won, amount, currency,
-             amount_home, home_rate, probability, forecast_category, created_at, close_date, lead_source, is_deleted FROM final
-      ON CONFLICT (connection_id, opportunity_id) DO UPDATE SET
-        owner_rep_id = excluded.owner_rep_id, name = excluded.name, stage = excluded.stage, is_closed = excluded.is_closed,
-        is_won = excluded.is_won, amount = excluded.amount, currency = excluded.currency, amount_home = excluded.amount_home,
-        home_rate = excluded.home_rate, probability = excluded.probability, forecast_category = excluded.forecast_category,
-        created_at = excluded.created_at, close_date = excluded.close_date, lead_source = excluded.lead_source,
-        is_deleted = excluded.is_deleted, updated_at = now()
-      WHERE (opportunities.owner_rep_id, opportunities.name, opportunities.stage, opportunities.is_closed, opportunities.is_won,
-             opportunities.amount, opportunities.currency, opportunities.amount_home, opportunities.home_rate, opportunities.probability,
-             opportunities.forecast_category, opportunities.created_at, opportunities.close_date, opportunities.lead_source, opportunities.is_deleted)
-            IS DISTINCT FROM
-            (excluded.owner_rep_id, excluded.name, excluded.stage, excluded.is_closed, excluded.is_won,
-             excluded.amount, excluded.currency, excluded.amount_home, excluded.home_rate, excluded.probability,
-             excluded.forecast_category, excluded.created_at, excluded.close_date, excluded.lead_source, excluded.is_deleted)
-      RETURNING *),
-    versions AS (SELECT owner_rep_id, created_at, close_date FROM up
-                 UNION ALL SELECT o.owner_rep_id, o.created_at, o.close_date FROM old o JOIN up USING (opportunity_id)),
-    dirty AS (
-      INSERT INTO kpi_dirty (connection_id, rep_id, day)
-      SELECT DISTINCT ${p.conn}, owner_rep_id, day FROM versions,
-        LATERAL (VALUES (${local(p, sql`created_at`)}), (close_date)) AS days(day)
-      WHERE day IS NOT NULL
-      ON CONFLICT DO NOTHING)
-    SELECT count(*) FROM up`,
-    trx,
+      FROM fields)`,
   );
 }
 
@@ -329,14 +239,17 @@ function acceptedBy(p: Params): RawBuilder<unknown> {
   );
 }
 
-async function normalizeQuotes(trx: Transaction<DB>, p: Params, all: boolean): Promise<number> {
+function normalizeQuotes(trx: Transaction<DB>, p: Params, all: boolean): Promise<number> {
   // A quote is credited to its deal's owner and may be accepted by the deal's win: quotes of
   // changed deals are redone.
   const deal = sql`attain_text(d->'associations'->'deals'->0)`;
   const submitted = sql`coalesce(attain_text(d->'hs_status') = ANY(${p.mapping.submittedQuoteStatuses}::text[]), false)`;
-  return firstNumber(
+  return upsertCanonical(
+    trx,
+    p,
+    'proposals',
     sql`
-    WITH changed_deals AS (
+    changed_deals AS (
       SELECT crm_id FROM crm_records WHERE connection_id = ${p.conn} AND object = 'deals'
         AND change_seq > ${p.from} AND change_seq <= ${p.to}),
     src AS (
@@ -354,48 +267,21 @@ async function normalizeQuotes(trx: Transaction<DB>, p: Params, all: boolean): P
              coalesce(attain_timestamptz(d->'hs_createdate'), attain_timestamptz(d->'createdAt')) AS created_at,
              NULL::numeric AS subtotal, attain_numeric(d->'hs_quote_amount') AS total_price,
              attain_text(d->'hs_currency') AS currency, src.is_deleted
-      FROM src LEFT JOIN opportunities o ON o.connection_id = ${p.conn} AND o.opportunity_id = ${deal}),
-    old AS (SELECT q.* FROM proposals q JOIN mapped m ON q.connection_id = ${p.conn} AND q.proposal_id = m.proposal_id),
-    up AS (
-      INSERT INTO proposals (connection_id, proposal_id, opportunity_id, owner_rep_id, status, is_submitted, is_accepted,
-                             is_syncing, created_at, subtotal, total_price, currency, is_deleted)
-      SELECT ${p.conn}, proposal_id, opportunity_id, owner_rep_id, status, is_submitted, is_accepted,
-             is_syncing, created_at, subtotal, total_price, currency, is_deleted FROM mapped
-      ON CONFLICT (connection_id, proposal_id) DO UPDATE SET
-        opportunity_id = excluded.opportunity_id, owner_rep_id = excluded.owner_rep_id, status = excluded.status,
-        is_submitted = excluded.is_submitted, is_accepted = excluded.is_accepted, is_syncing = excluded.is_syncing,
-        created_at = excluded.created_at, subtotal = excluded.subtotal, total_price = excluded.total_price,
-        currency = excluded.currency, is_deleted = excluded.is_deleted, updated_at = now()
-      WHERE (proposals.opportunity_id, proposals.owner_rep_id, proposals.status, proposals.is_submitted, proposals.is_accepted,
-             proposals.is_syncing, proposals.created_at, proposals.subtotal, proposals.total_price, proposals.currency, proposals.is_deleted)
-            IS DISTINCT FROM
-            (excluded.opportunity_id, excluded.owner_rep_id, excluded.status, excluded.is_submitted, excluded.is_accepted,
-             excluded.is_syncing, excluded.created_at, excluded.subtotal, excluded.total_price, excluded.currency, excluded.is_deleted)
-      RETURNING *),
-    versions AS (SELECT owner_rep_id, created_at, opportunity_id FROM up
-                 UNION ALL SELECT o.owner_rep_id, o.created_at, o.opportunity_id FROM old o JOIN up USING (proposal_id)),
-    dirty AS (
-      INSERT INTO kpi_dirty (connection_id, rep_id, day)
-      SELECT ${p.conn}, owner_rep_id, ${local(p, sql`created_at`)} FROM versions WHERE created_at IS NOT NULL
-      UNION
-      -- the proposal can supply its opportunity's discount, which counts on the close date
-      SELECT ${p.conn}, o.owner_rep_id, o.close_date FROM versions v
-      JOIN opportunities o ON o.connection_id = ${p.conn} AND o.opportunity_id = v.opportunity_id
-      WHERE o.close_date IS NOT NULL
-      ON CONFLICT DO NOTHING)
-    SELECT count(*) FROM up`,
-    trx,
+      FROM src LEFT JOIN opportunities o ON o.connection_id = ${p.conn} AND o.opportunity_id = ${deal})`,
   );
 }
 
-async function normalizeLineItems(trx: Transaction<DB>, p: Params): Promise<number> {
+function normalizeLineItems(trx: Transaction<DB>, p: Params): Promise<number> {
   // price is the list (unit) price; discount is per unit (or hs_discount_percentage); amount is net.
   const price = sql`attain_numeric(d->'price')`;
   const quantity = sql`attain_numeric(d->'quantity')`;
   const unitDiscount = sql`coalesce(attain_numeric(d->'discount'), ${price} * attain_numeric(d->'hs_discount_percentage') / 100, 0)`;
-  return firstNumber(
+  return upsertCanonical(
+    trx,
+    p,
+    'line_items',
     sql`
-    WITH src AS (${changed(p, 'line_items')}),
+    src AS (${changed(p, 'line_items')}),
     mapped AS (
       SELECT crm_id AS line_item_id,
              -- a quote's line items belong to the quote (Salesforce QuoteLineItem), others to the deal
@@ -406,31 +292,7 @@ async function normalizeLineItems(trx: Transaction<DB>, p: Params): Promise<numb
                       round(${price} * ${quantity} - coalesce(attain_numeric(d->'hs_total_discount'), ${unitDiscount} * ${quantity}), 2)) AS total_price,
              is_deleted
       FROM src
-      WHERE attain_text(d->'associations'->'quotes'->0) IS NOT NULL OR attain_text(d->'associations'->'deals'->0) IS NOT NULL),
-    up AS (
-      INSERT INTO line_items (connection_id, line_item_id, opportunity_id, proposal_id, quantity, list_price, unit_price, total_price, is_deleted)
-      SELECT ${p.conn}, line_item_id, opportunity_id, proposal_id, quantity, list_price, unit_price, total_price, is_deleted FROM mapped
-      ON CONFLICT (connection_id, line_item_id) DO UPDATE SET
-        opportunity_id = excluded.opportunity_id, proposal_id = excluded.proposal_id, quantity = excluded.quantity,
-        list_price = excluded.list_price, unit_price = excluded.unit_price, total_price = excluded.total_price,
-        is_deleted = excluded.is_deleted, updated_at = now()
-      WHERE (line_items.opportunity_id, line_items.proposal_id, line_items.quantity, line_items.list_price,
-             line_items.unit_price, line_items.total_price, line_items.is_deleted)
-            IS DISTINCT FROM (excluded.opportunity_id, excluded.proposal_id, excluded.quantity, excluded.list_price,
-             excluded.unit_price, excluded.total_price, excluded.is_deleted)
-      RETURNING *),
-    dirty AS (
-      -- line items move their opportunity's discount, which counts on its close date
-      INSERT INTO kpi_dirty (connection_id, rep_id, day)
-      SELECT DISTINCT ${p.conn}, o.owner_rep_id, o.close_date
-      FROM opportunities o
-      WHERE o.connection_id = ${p.conn} AND o.close_date IS NOT NULL
-        AND o.opportunity_id IN (SELECT opportunity_id FROM up
-                                 UNION SELECT q.opportunity_id FROM up JOIN proposals q
-                                   ON q.connection_id = ${p.conn} AND q.proposal_id = up.proposal_id)
-      ON CONFLICT DO NOTHING)
-    SELECT count(*) FROM up`,
-    trx,
+      WHERE attain_text(d->'associations'->'quotes'->0) IS NOT NULL OR attain_text(d->'associations'->'deals'->0) IS NOT NULL)`,
   );
 }
 
@@ -467,50 +329,16 @@ async function normalizeActivities(trx: Transaction<DB>, p: Params, all: boolean
            NOT ${canceled}, NULL::text, attain_text(d->'hs_meeting_outcome'), false, ${canceled}, true, is_deleted
     FROM (${changed(p, 'meetings', all)}) src, ${attendees} AS attendee
     WHERE attendee <> coalesce(attain_text(d->'hubspot_owner_id'), '')`;
-  const upserted = await upsertActivities(
+  const upserted = await upsertCanonical(
     trx,
     p,
-    sql`${calls} UNION ALL ${emails} UNION ALL ${meetings} UNION ALL ${invitees}`,
+    'activities',
+    sql`
+    mapped AS (
+      SELECT a.*, false AS is_archived
+      FROM (${calls} UNION ALL ${emails} UNION ALL ${meetings} UNION ALL ${invitees}) a)`,
   );
   return upserted + (await retireInviteeCopies(trx, p, all));
-}
-
-async function upsertActivities(
-  trx: Transaction<DB>,
-  p: Params,
-  mapped: RawBuilder<unknown>,
-): Promise<number> {
-  return firstNumber(
-    sql`
-    WITH mapped AS (${mapped}),
-    old AS (SELECT a.* FROM activities a JOIN mapped m ON a.connection_id = ${p.conn} AND a.activity_id = m.activity_id),
-    up AS (
-      INSERT INTO activities (connection_id, activity_id, kind, owner_rep_id, occurred_at, occurred_on, is_completed,
-                              direction, outcome, is_connected, is_canceled, is_child, is_archived, is_deleted)
-      SELECT ${p.conn}, activity_id, kind, owner_rep_id, occurred_at, occurred_on, is_completed,
-             direction, outcome, is_connected, is_canceled, is_child, false, is_deleted FROM mapped
-      ON CONFLICT (connection_id, activity_id) DO UPDATE SET
-        kind = excluded.kind, owner_rep_id = excluded.owner_rep_id, occurred_at = excluded.occurred_at,
-        occurred_on = excluded.occurred_on, is_completed = excluded.is_completed, direction = excluded.direction,
-        outcome = excluded.outcome, is_connected = excluded.is_connected, is_canceled = excluded.is_canceled,
-        is_child = excluded.is_child, is_deleted = excluded.is_deleted, updated_at = now()
-      WHERE (activities.kind, activities.owner_rep_id, activities.occurred_at, activities.occurred_on, activities.is_completed,
-             activities.direction, activities.outcome, activities.is_connected, activities.is_canceled, activities.is_child,
-             activities.is_deleted)
-            IS DISTINCT FROM
-            (excluded.kind, excluded.owner_rep_id, excluded.occurred_at, excluded.occurred_on, excluded.is_completed,
-             excluded.direction, excluded.outcome, excluded.is_connected, excluded.is_canceled, excluded.is_child,
-             excluded.is_deleted)
-      RETURNING *),
-    versions AS (SELECT owner_rep_id, occurred_at FROM up
-                 UNION ALL SELECT o.owner_rep_id, o.occurred_at FROM old o JOIN up USING (activity_id)),
-    dirty AS (
-      INSERT INTO kpi_dirty (connection_id, rep_id, day)
-      SELECT DISTINCT ${p.conn}, owner_rep_id, ${local(p, sql`occurred_at`)} FROM versions WHERE occurred_at IS NOT NULL
-      ON CONFLICT DO NOTHING)
-    SELECT count(*) FROM up`,
-    trx,
-  );
 }
 
 /** Invitee copies of changed meetings whose invitee was removed: deleted, like the copy in Salesforce. */
@@ -536,15 +364,18 @@ async function retireInviteeCopies(trx: Transaction<DB>, p: Params, all: boolean
   );
 }
 
-async function normalizeQuotas(trx: Transaction<DB>, p: Params, all: boolean): Promise<number> {
+function normalizeQuotas(trx: Transaction<DB>, p: Params, all: boolean): Promise<number> {
   const names = p.mapping.quotaGoalNames;
   const notQuota = names
     ? sql`NOT coalesce(attain_text(src.d->'hs_goal_name') = ANY(${names}::text[]), false)`
     : sql`false`;
-  return firstNumber(
+  return upsertCanonical(
+    trx,
+    p,
+    'quotas',
     sql`
-    WITH src AS (${changed(p, 'goal_targets', all)}),
-    mapped AS (
+    src AS (${changed(p, 'goal_targets', all)}),
+    considered AS (
       SELECT src.crm_id AS quota_id, r.rep_id,
              ${local(p, sql`attain_timestamptz(src.d->'hs_start_datetime')`)} AS period_start,
              -- the end is the period's last instant (or the next period's first): its day is the last day
@@ -554,33 +385,11 @@ async function normalizeQuotas(trx: Transaction<DB>, p: Params, all: boolean): P
       FROM src
       LEFT JOIN reps r ON r.connection_id = ${p.conn} AND r.rep_id <> 'unassigned'
                       AND r.crm_user_id = attain_text(src.d->'hs_assignee_user_id')),
-    usable AS (
-      SELECT quota_id, rep_id, period_start, period_end, amount, excluded FROM mapped
-      WHERE rep_id IS NOT NULL AND period_start IS NOT NULL AND period_end >= period_start AND amount IS NOT NULL),
-    old AS (SELECT q.* FROM quotas q JOIN mapped m ON q.connection_id = ${p.conn} AND q.source = 'crm' AND q.quota_id = m.quota_id),
-    up AS (
-      INSERT INTO quotas (connection_id, source, quota_id, rep_id, period_start, period_end, amount, currency, is_deleted)
-      SELECT ${p.conn}, 'crm', quota_id, rep_id, period_start, period_end, amount, NULL, excluded FROM usable
-      ON CONFLICT (connection_id, source, quota_id) DO UPDATE SET
-        rep_id = excluded.rep_id, period_start = excluded.period_start, period_end = excluded.period_end,
-        amount = excluded.amount, is_deleted = excluded.is_deleted, updated_at = now()
-      WHERE (quotas.rep_id, quotas.period_start, quotas.period_end, quotas.amount, quotas.is_deleted)
-            IS DISTINCT FROM (excluded.rep_id, excluded.period_start, excluded.period_end, excluded.amount, excluded.is_deleted)
-      RETURNING *),
-    -- a quota that became unusable (assignee unknown, dates unreadable) stops counting
-    retired AS (
-      UPDATE quotas SET is_deleted = true, updated_at = now()
-      WHERE connection_id = ${p.conn} AND source = 'crm' AND NOT is_deleted
-        AND quota_id IN (SELECT quota_id FROM mapped EXCEPT SELECT quota_id FROM usable)
-      RETURNING *),
-    versions AS (SELECT rep_id, period_start FROM up UNION ALL SELECT rep_id, period_start FROM retired
-                 UNION ALL SELECT o.rep_id, o.period_start FROM old o JOIN up USING (quota_id)),
-    dirty AS (
-      INSERT INTO kpi_dirty (connection_id, rep_id, day)
-      SELECT DISTINCT ${p.conn}, rep_id, period_start FROM versions
-      ON CONFLICT DO NOTHING)
-    SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM retired)`,
-    trx,
+    mapped AS (
+      SELECT 'crm' AS source, quota_id, rep_id, period_start, period_end, amount, NULL::text AS currency,
+             excluded AS is_deleted
+      FROM considered
+      WHERE rep_id IS NOT NULL AND period_start IS NOT NULL AND period_end >= period_start AND amount IS NOT NULL)`,
   );
 }
 
@@ -626,65 +435,42 @@ const ENUM_PROPERTIES: Record<string, string[]> = {
   deals: ['hs_forecast_category'],
 };
 
-/**
- * Replaces the normalize issues of every record in the range with what is wrong with it now,
- * and returns the count per issue code.
- */
-async function recordIssues(trx: Transaction<DB>, p: Params): Promise<Record<string, number>> {
-  await sql`
-    DELETE FROM record_issues i USING crm_records r
-    WHERE i.connection_id = ${p.conn} AND i.stage = 'normalize' AND r.connection_id = ${p.conn}
-      AND r.object = i.object AND r.crm_id = i.crm_id AND r.change_seq > ${p.from} AND r.change_seq <= ${p.to}`.execute(
-    trx,
+/** What is wrong with the records in the range, in record_issues; returns the count per issue code. */
+function recordIssues(trx: Transaction<DB>, p: Params): Promise<Record<string, number>> {
+  const enumKeys = Object.entries(ENUM_PROPERTIES).flatMap(([object, properties]) =>
+    properties.map((property) => `${object}.${property}`),
   );
-  const checks: RawBuilder<unknown>[] = [];
-  for (const [object, properties] of Object.entries(TYPED_PROPERTIES)) {
-    for (const [property, cast] of properties) {
-      checks.push(sql`
-        SELECT ${object}::text AS object, crm_id, ${property}::text AS field, 'BAD_VALUE'::text AS code,
-               ${`${object}.${property} is not a valid ${cast.replace('attain_', '')}: `}::text || left(d->>${property}, 120) AS message
-        FROM (${changed(p, object)}) src
-        WHERE attain_is_bad(d->${property}, ${sql.raw(cast)}(d->${property})::text)`);
-    }
-  }
-  for (const [object, properties] of Object.entries(ENUM_PROPERTIES)) {
-    for (const property of properties) {
-      checks.push(sql`
-        SELECT ${object}::text, crm_id, ${property}::text, 'UNKNOWN_PICKLIST_VALUE',
-               ${`${object}.${property} has a value that is not one of the property's options: `}::text || left(d->>${property}, 120)
-        FROM (${changed(p, object)}) src,
-             (SELECT value->'properties'->${property}->'options' AS allowed FROM crm_metadata
-              WHERE connection_id = ${p.conn} AND key = ${`hubspot:properties:${object}`}) meta
-        WHERE jsonb_typeof(meta.allowed) = 'object' AND meta.allowed <> '{}'::jsonb
-          AND d->>${property} IS NOT NULL AND NOT meta.allowed ? (d->>${property})`);
-    }
-  }
-  checks.push(sql`
-    SELECT 'deals', crm_id, 'dealstage', 'UNKNOWN_PICKLIST_VALUE',
-           'deals.dealstage ' || coalesce(d->>'dealstage', '(none)') || ' is not a stage of pipeline ' || coalesce(d->>'pipeline', '(none)')
-    FROM (${changed(p, 'deals')}) src
-    WHERE NOT is_deleted AND NOT EXISTS (
-      SELECT 1 FROM (${stages(p, 'deals')}) st WHERE st.pipeline_id = src.d->>'pipeline' AND st.stage_id = src.d->>'dealstage')`);
-  checks.push(sql`
-    SELECT 'deals', o.opportunity_id, 'hs_exchange_rate', 'NO_CONVERSION_RATE',
-           'no exchange rate for ' || o.currency || ' on ' || coalesce(o.close_date::text, 'an unknown date')
-    FROM opportunities o JOIN crm_records r ON r.connection_id = o.connection_id AND r.object = 'deals' AND r.crm_id = o.opportunity_id
-    WHERE o.connection_id = ${p.conn} AND r.change_seq > ${p.from} AND r.change_seq <= ${p.to}
-      AND o.amount IS NOT NULL AND o.amount_home IS NULL`);
-  checks.push(sql`
-    SELECT 'goal_targets', crm_id, 'hs_assignee_user_id', 'UNKNOWN_ASSIGNEE',
-           'goal target assigned to user ' || coalesce(d->>'hs_assignee_user_id', '(none)') || ', who is no owner'
-    FROM (${changed(p, 'goal_targets')}) src
-    WHERE NOT is_deleted AND NOT EXISTS (
-      SELECT 1 FROM reps r WHERE r.connection_id = ${p.conn} AND r.crm_user_id = src.d->>'hs_assignee_user_id')`);
-  const { rows } = await sql<{ code: string; n: number }>`
-    WITH found AS (${sql.join(checks, sql` UNION ALL `)}),
-    saved AS (
-      INSERT INTO record_issues (connection_id, stage, object, crm_id, field, code, message)
-      SELECT DISTINCT ON (object, crm_id, field, code) ${p.conn}, 'normalize', object, crm_id, field, code, message FROM found
-      ON CONFLICT (connection_id, stage, object, crm_id, field, code)
-      DO UPDATE SET message = excluded.message, last_seen_at = now()
-      RETURNING code)
-    SELECT code, count(*)::int AS n FROM saved GROUP BY code`.execute(trx);
-  return Object.fromEntries(rows.map((row) => [row.code, row.n]));
+  return replaceRecordIssues(trx, p, {
+    typed: TYPED_PROPERTIES,
+    picklists: ENUM_PROPERTIES,
+    // an enumeration's options, cached from the properties API as {value: label}
+    allowedValues: sql`
+      SELECT split_part(m.key, ':', 3) AS object, f.key AS field, o.value
+      FROM crm_metadata m
+      CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(m.value->'properties') = 'object' THEN m.value->'properties' END) AS f(key, value)
+      CROSS JOIN LATERAL jsonb_object_keys(CASE WHEN jsonb_typeof(f.value->'options') = 'object' THEN f.value->'options' END) AS o(value)
+      WHERE m.connection_id = ${p.conn} AND m.key LIKE 'hubspot:properties:%'
+        AND split_part(m.key, ':', 3) || '.' || f.key = ANY(${enumKeys}::text[])`,
+    unknownValue: "that is not one of the property's options",
+    more: [
+      sql`
+      SELECT 'deals', crm_id, 'dealstage', 'UNKNOWN_PICKLIST_VALUE',
+             'deals.dealstage ' || coalesce(d->>'dealstage', '(none)') || ' is not a stage of pipeline ' || coalesce(d->>'pipeline', '(none)')
+      FROM (${changed(p, 'deals')}) src
+      WHERE NOT is_deleted AND NOT EXISTS (
+        SELECT 1 FROM (${stages(p, 'deals')}) st WHERE st.pipeline_id = src.d->>'pipeline' AND st.stage_id = src.d->>'dealstage')`,
+      sql`
+      SELECT 'deals', o.opportunity_id, 'hs_exchange_rate', 'NO_CONVERSION_RATE',
+             'no exchange rate for ' || o.currency || ' on ' || coalesce(o.close_date::text, 'an unknown date')
+      FROM opportunities o JOIN crm_records r ON r.connection_id = o.connection_id AND r.object = 'deals' AND r.crm_id = o.opportunity_id
+      WHERE o.connection_id = ${p.conn} AND r.change_seq > ${p.from} AND r.change_seq <= ${p.to}
+        AND o.amount IS NOT NULL AND o.amount_home IS NULL`,
+      sql`
+      SELECT 'goal_targets', crm_id, 'hs_assignee_user_id', 'UNKNOWN_ASSIGNEE',
+             'goal target assigned to user ' || coalesce(d->>'hs_assignee_user_id', '(none)') || ', who is no owner'
+      FROM (${changed(p, 'goal_targets')}) src
+      WHERE NOT is_deleted AND NOT EXISTS (
+        SELECT 1 FROM reps r WHERE r.connection_id = ${p.conn} AND r.crm_user_id = src.d->>'hs_assignee_user_id')`,
+    ],
+  });
 }
