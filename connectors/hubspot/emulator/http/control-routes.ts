@@ -1,33 +1,7 @@
 import { ControlError } from '../../../emulator-kit/control-error.ts';
-import type { FaultSpec } from '../../../emulator-kit/fault-queue.ts';
-import type { Mutation } from '../control/mutations.ts';
-import type { PageHook } from '../control/page-hooks.ts';
-import type { RecordFaultSpec } from '../control/record-faults.ts';
+import { ok, sharedControlRoutes, type ControlRoute } from '../../../emulator-kit/control-api.ts';
 import type { EmulatorSettings } from '../options.ts';
 import type { PortalStore } from '../portal-store.ts';
-
-/**
- * The control API under /__emulator/ — the HTTP face of the PortalStore members tests use. It is
- * not HubSpot: no auth, no rate limits, no usage counting, no request logging, no faults.
- */
-
-export const CONTROL_PREFIX = '/__emulator';
-
-interface ControlRequest {
-  store: PortalStore;
-  query: URLSearchParams;
-  body: unknown;
-  info: () => unknown;
-}
-
-interface ControlRoute {
-  method: string;
-  pattern: RegExp;
-  handle(request: ControlRequest): unknown;
-}
-
-const ok = { ok: true };
-const list = <T>(body: unknown): T[] => (Array.isArray(body) ? (body as T[]) : [body as T]);
 
 /** Settings a running emulator may change (rate limits, indexing lag, latency, 429 body form). */
 const ADJUSTABLE: ReadonlyArray<keyof EmulatorSettings> = [
@@ -40,50 +14,9 @@ const ADJUSTABLE: ReadonlyArray<keyof EmulatorSettings> = [
   'latencyMs',
 ];
 
-export const controlRoutes: ControlRoute[] = [
-  { method: 'GET', pattern: /^\/?$/, handle: (r) => r.info() },
-  { method: 'GET', pattern: /^\/faults\/?$/, handle: (r) => r.store.faults.list() },
-  {
-    method: 'POST',
-    pattern: /^\/faults\/?$/,
-    handle: (r) => {
-      for (const spec of list<FaultSpec>(r.body)) r.store.faults.add(spec);
-      return r.store.faults.list();
-    },
-  },
-  { method: 'DELETE', pattern: /^\/faults\/?$/, handle: (r) => (r.store.faults.clear(), ok) },
-  {
-    method: 'POST',
-    pattern: /^\/record-faults\/?$/,
-    handle: (r) => {
-      for (const spec of list<RecordFaultSpec>(r.body)) r.store.recordFaults.add(spec);
-      return ok;
-    },
-  },
-  { method: 'DELETE', pattern: /^\/record-faults\/?$/, handle: (r) => (r.store.recordFaults.clear(), ok) },
-  {
-    method: 'POST',
-    pattern: /^\/mutations\/?$/,
-    handle: (r) => r.store.mutate(list<Mutation>((r.body as { mutations?: unknown })?.mutations ?? r.body)),
-  },
-  { method: 'GET', pattern: /^\/page-hooks\/?$/, handle: (r) => r.store.pageHooks.pending() },
-  {
-    method: 'POST',
-    pattern: /^\/page-hooks\/?$/,
-    handle: (r) => (r.store.afterPage(r.body as PageHook), ok),
-  },
-  { method: 'DELETE', pattern: /^\/page-hooks\/?$/, handle: (r) => (r.store.pageHooks.clear(), ok) },
-  {
-    method: 'POST',
-    pattern: /^\/clock\/advance\/?$/,
-    handle: (r) => {
-      const seconds = (r.body as { seconds?: unknown })?.seconds;
-      if (typeof seconds !== 'number' || !(seconds >= 0))
-        throw new ControlError('body must be {"seconds": n ≥ 0}');
-      r.store.clock.advance(seconds * 1000);
-      return { now: r.store.clock.now().toISOString() };
-    },
-  },
+/** The control API under /__emulator/: the shared routes and HubSpot's own (settings, usage). */
+export const controlRoutes: ControlRoute<PortalStore>[] = [
+  ...sharedControlRoutes<PortalStore>(),
   {
     method: 'PATCH',
     pattern: /^\/settings\/?$/,
@@ -100,8 +33,6 @@ export const controlRoutes: ControlRoute[] = [
       return r.store.settings;
     },
   },
-  { method: 'GET', pattern: /^\/requests\/?$/, handle: (r) => r.store.requestLog.entries() },
-  { method: 'DELETE', pattern: /^\/requests\/?$/, handle: (r) => (r.store.requestLog.reset(), ok) },
   { method: 'GET', pattern: /^\/usage\/?$/, handle: (r) => r.store.usageSnapshot() },
   {
     method: 'DELETE',

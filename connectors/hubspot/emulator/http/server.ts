@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ControlError } from '../../../emulator-kit/control-error.ts';
+import { answerControl, isControlPath } from '../../../emulator-kit/control-api.ts';
 import type { ActiveFault } from '../../../emulator-kit/fault-queue.ts';
+import { readBody, requestHeaders, writeJson as writeJsonBody } from '../../../emulator-kit/http-io.ts';
 import { HubSpotError } from '../hubspot-error.ts';
 import type { PortalStore } from '../portal-store.ts';
 import { associationRoutes } from './association-routes.ts';
 import { batchRoutes } from './batch-routes.ts';
-import { CONTROL_PREFIX, controlRoutes } from './control-routes.ts';
+import { controlRoutes } from './control-routes.ts';
 import { metadataRoutes } from './metadata-routes.ts';
 import { objectRoutes } from './object-routes.ts';
 import type { ApiRequest, Reply, Route } from './route.ts';
@@ -37,14 +38,9 @@ export function createEmulatorServer(store: PortalStore, baseUrl: () => string, 
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = (req.method ?? 'GET').toUpperCase();
     const body = await readBody(req);
-    if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`))
-      return control(res, method, url, body);
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).map(([name, value]) => [
-        name,
-        Array.isArray(value) ? value.join(', ') : (value ?? ''),
-      ]),
-    );
+    if (isControlPath(url.pathname))
+      return answerControl(res, controlRoutes, { store, info, method, url, body });
+    const headers = requestHeaders(req);
     const entry = store.requestLog.record({
       method,
       path: url.pathname,
@@ -104,44 +100,16 @@ export function createEmulatorServer(store: PortalStore, baseUrl: () => string, 
     }
     writeReply(res, reply, portalHeaders());
   }
-
-  function control(res: ServerResponse, method: string, url: URL, body: string): void {
-    const path = url.pathname.slice(CONTROL_PREFIX.length);
-    for (const route of controlRoutes) {
-      if (route.method !== method || !route.pattern.test(path)) continue;
-      try {
-        const parsed: unknown = body ? JSON.parse(body) : null;
-        return writeJson(
-          res,
-          200,
-          route.handle({ store, query: url.searchParams, body: parsed, info }) ?? null,
-          {},
-        );
-      } catch (error) {
-        if (error instanceof ControlError || error instanceof SyntaxError)
-          return writeJson(res, 400, { error: error.message }, {});
-        throw error;
-      }
-    }
-    writeJson(res, 404, { error: `no control route ${method} ${url.pathname}` }, {});
-  }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
+/** HubSpot spells the charset in lower case. */
 function writeJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string>,
 ): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  writeJsonBody(res, status, body, { 'Content-Type': JSON_TYPE, ...headers });
 }
 
 function writeError(res: ServerResponse, error: HubSpotError, headers: Record<string, string>): void {

@@ -1,81 +1,12 @@
 import { ControlError } from '../../../emulator-kit/control-error.ts';
-import type { FaultSpec } from '../../../emulator-kit/fault-queue.ts';
-import type { Mutation } from '../control/mutations.ts';
-import type { PageHook } from '../control/page-hooks.ts';
-import type { RecordFaultSpec } from '../control/record-faults.ts';
+import { ok, sharedControlRoutes, type ControlRoute } from '../../../emulator-kit/control-api.ts';
 import type { EmulatorStore } from '../emulator-store.ts';
 import type { BulkJobState } from '../query/bulk-jobs.ts';
 
-/**
- * The control API under /__emulator/ — the HTTP face of the EmulatorStore methods tests use. It
- * is not Salesforce: no auth, no API-usage counting, no request logging, no faults.
- */
-
-export const CONTROL_PREFIX = '/__emulator';
-
-interface ControlRequest {
-  store: EmulatorStore;
-  params: string[];
-  query: URLSearchParams;
-  body: unknown;
-  info: () => unknown;
-}
-
-interface ControlRoute {
-  method: string;
-  pattern: RegExp;
-  handle(request: ControlRequest): unknown;
-}
-
-const ok = { ok: true };
-
-const list = <T>(body: unknown): T[] => (Array.isArray(body) ? (body as T[]) : [body as T]);
-
-export const controlRoutes: ControlRoute[] = [
-  { method: 'GET', pattern: /^\/?$/, handle: (r) => r.info() },
-  { method: 'GET', pattern: /^\/faults\/?$/, handle: (r) => r.store.faults.list() },
-  {
-    method: 'POST',
-    pattern: /^\/faults\/?$/,
-    handle: (r) => {
-      for (const spec of list<FaultSpec>(r.body)) r.store.faults.add(spec);
-      return r.store.faults.list();
-    },
-  },
-  { method: 'DELETE', pattern: /^\/faults\/?$/, handle: (r) => (r.store.faults.clear(), ok) },
-  {
-    method: 'POST',
-    pattern: /^\/record-faults\/?$/,
-    handle: (r) => {
-      for (const spec of list<RecordFaultSpec>(r.body)) r.store.recordFaults.add(spec);
-      return ok;
-    },
-  },
-  { method: 'DELETE', pattern: /^\/record-faults\/?$/, handle: (r) => (r.store.recordFaults.clear(), ok) },
-  {
-    method: 'POST',
-    pattern: /^\/mutations\/?$/,
-    handle: (r) => r.store.mutate(list<Mutation>((r.body as { mutations?: unknown })?.mutations ?? r.body)),
-  },
-  { method: 'GET', pattern: /^\/page-hooks\/?$/, handle: (r) => r.store.pageHooks.pending() },
-  {
-    method: 'POST',
-    pattern: /^\/page-hooks\/?$/,
-    handle: (r) => (r.store.afterPage(r.body as PageHook), ok),
-  },
-  { method: 'DELETE', pattern: /^\/page-hooks\/?$/, handle: (r) => (r.store.pageHooks.clear(), ok) },
+/** The control API under /__emulator/: the shared routes and Salesforce's own (tokens, schema, bulk, usage). */
+export const controlRoutes: ControlRoute<EmulatorStore>[] = [
+  ...sharedControlRoutes<EmulatorStore>(),
   { method: 'POST', pattern: /^\/tokens\/expire\/?$/, handle: (r) => (r.store.expireTokens(), ok) },
-  {
-    method: 'POST',
-    pattern: /^\/clock\/advance\/?$/,
-    handle: (r) => {
-      const seconds = (r.body as { seconds?: unknown })?.seconds;
-      if (typeof seconds !== 'number' || !(seconds >= 0))
-        throw new ControlError('body must be {"seconds": n ≥ 0}');
-      r.store.clock.advance(seconds * 1000);
-      return { now: r.store.clock.now().toISOString() };
-    },
-  },
   {
     method: 'DELETE',
     pattern: /^\/schema\/(\w+)\/fields\/(\w+)\/?$/,
@@ -96,8 +27,6 @@ export const controlRoutes: ControlRoute[] = [
     pattern: /^\/bulk-job-states\/?$/,
     handle: (r) => (r.store.setBulkJobStates((r.body as { states: BulkJobState[] })?.states), ok),
   },
-  { method: 'GET', pattern: /^\/requests\/?$/, handle: (r) => r.store.requestLog.entries() },
-  { method: 'DELETE', pattern: /^\/requests\/?$/, handle: (r) => (r.store.requestLog.reset(), ok) },
   { method: 'GET', pattern: /^\/usage\/?$/, handle: (r) => r.store.usage.snapshot() },
   { method: 'DELETE', pattern: /^\/usage\/?$/, handle: (r) => (r.store.usage.reset(), ok) },
   {

@@ -1,13 +1,14 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ControlError } from '../../../emulator-kit/control-error.ts';
+import { answerControl, isControlPath } from '../../../emulator-kit/control-api.ts';
 import type { ActiveFault } from '../../../emulator-kit/fault-queue.ts';
+import { readBody, requestHeaders, writeJson } from '../../../emulator-kit/http-io.ts';
 import type { EmulatorStore } from '../emulator-store.ts';
 import { OAuthError } from '../oauth-error.ts';
 import { SalesforceError } from '../salesforce-error.ts';
 import { bulkRoutes } from './bulk-routes.ts';
-import { CONTROL_PREFIX, controlRoutes } from './control-routes.ts';
+import { controlRoutes } from './control-routes.ts';
 import { defaultFaultBody } from './default-fault-body.ts';
 import { metadataRoutes } from './metadata-routes.ts';
 import { oauthRoutes } from './oauth-routes.ts';
@@ -16,7 +17,6 @@ import type { ApiRequest, Reply, Route } from './route.ts';
 import { sobjectRoutes } from './sobject-routes.ts';
 
 const ROUTES: Route[] = [...oauthRoutes, ...metadataRoutes, ...queryRoutes, ...sobjectRoutes, ...bulkRoutes];
-const JSON_TYPE = 'application/json;charset=UTF-8';
 const NOT_FOUND = new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
 
 /**
@@ -52,15 +52,9 @@ export function createEmulatorServer(
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = (req.method ?? 'GET').toUpperCase();
     const body = await readBody(req);
-    if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-      return control(res, method, url, body);
-    }
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).map(([name, value]) => [
-        name,
-        Array.isArray(value) ? value.join(', ') : (value ?? ''),
-      ]),
-    );
+    if (isControlPath(url.pathname))
+      return answerControl(res, controlRoutes, { store, info, method, url, body });
+    const headers = requestHeaders(req);
     const entry = store.requestLog.record({
       method,
       path: url.pathname,
@@ -151,50 +145,10 @@ export function createEmulatorServer(
       inFlight.delete(call);
     }
   }
-
-  function control(res: ServerResponse, method: string, url: URL, body: string): void {
-    const path = url.pathname.slice(CONTROL_PREFIX.length);
-    for (const route of controlRoutes) {
-      const match = route.pattern.exec(path);
-      if (!match || route.method !== method) continue;
-      try {
-        const parsed: unknown = body ? JSON.parse(body) : null;
-        return writeJson(
-          res,
-          200,
-          route.handle({ store, params: match.slice(1), query: url.searchParams, body: parsed, info }) ??
-            null,
-          {},
-        );
-      } catch (error) {
-        if (error instanceof ControlError || error instanceof SyntaxError)
-          return writeJson(res, 400, { error: error.message }, {});
-        throw error;
-      }
-    }
-    writeJson(res, 404, { error: `no control route ${method} ${url.pathname}` }, {});
-  }
 }
 
 function errorBody(error: SalesforceError, bulk: boolean): unknown {
   return bulk ? [{ errorCode: error.errorCode, message: error.message }] : error.toBody();
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function writeJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string>,
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 function writeFault(
