@@ -15,6 +15,11 @@ export interface FaultSpec {
   body?: unknown;
   headers?: Record<string, string>;
   delayMs?: number;
+  /**
+   * Close the connection without answering (after `delayMs`), as a server or load balancer
+   * does with an idle keep-alive connection. Overrides `status`.
+   */
+  dropConnection?: boolean;
 }
 
 export interface ActiveFault extends FaultSpec {

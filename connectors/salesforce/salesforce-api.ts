@@ -60,10 +60,28 @@ export class SalesforceApi {
   }
 
   async get<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
-    await this.#limiter.acquire(this.#connectionId);
-    return this.conn
-      .request<T>({ method: 'GET', url, headers })
-      .catch((error: unknown) => this.#backOff(error));
+    return this.#reconnecting(async () => {
+      await this.#limiter.acquire(this.#connectionId);
+      return this.conn
+        .request<T>({ method: 'GET', url, headers })
+        .catch((error: unknown) => this.#backOff(error));
+    });
+  }
+
+  /**
+   * Repeats a GET whose connection dropped before any answer came: a pooled keep-alive
+   * connection the server (or a load balancer) closed while it sat idle. jsforce retries only
+   * errors it recognises by code, and undici's "other side closed" is not one of them.
+   */
+  #reconnecting<T>(request: () => Promise<T>): Promise<T> {
+    return pRetry(request, {
+      retries: POST_RETRIES,
+      minTimeout: 50,
+      signal: this.signal,
+      shouldRetry: ({ error }) => isDroppedConnection(error),
+      onFailedAttempt: ({ error, attemptNumber }) =>
+        this.logger.debug({ attempt: attemptNumber, err: error }, 'connection dropped, repeating the GET'),
+    });
   }
 
   /** Shares a CRM back-off request with every process, then rethrows. */
@@ -110,19 +128,21 @@ export class SalesforceApi {
   async csvPage(
     url: string,
   ): Promise<{ rows: Array<Record<string, string>>; headers: Record<string, string> }> {
-    await this.#limiter.acquire(this.#connectionId);
-    const api = new HttpApi(this.conn, {});
-    let headers: Record<string, string> = {};
-    api.on('response', (response: { headers: Record<string, string> }) => {
-      headers = response.headers;
+    return this.#reconnecting(async () => {
+      await this.#limiter.acquire(this.#connectionId);
+      const api = new HttpApi(this.conn, {});
+      let headers: Record<string, string> = {};
+      api.on('response', (response: { headers: Record<string, string> }) => {
+        headers = response.headers;
+      });
+      const body = await api.request<Array<Record<string, string>> | string>({
+        method: 'GET',
+        url: this.conn._normalizeUrl(url),
+        headers: { Accept: 'text/csv' },
+      });
+      // An empty page parses to '' (no header row, no records).
+      return { rows: Array.isArray(body) ? body : [], headers };
     });
-    const body = await api.request<Array<Record<string, string>> | string>({
-      method: 'GET',
-      url: this.conn._normalizeUrl(url),
-      headers: { Accept: 'text/csv' },
-    });
-    // An empty page parses to '' (no header row, no records).
-    return { rows: Array.isArray(body) ? body : [], headers };
   }
 
   serverNow(): Date {
@@ -144,4 +164,13 @@ export class SalesforceApi {
   get recordsRead(): number {
     return this.#records;
   }
+}
+
+/** undici's `fetch failed` caused by a socket closed before the response (not a timeout, not a refusal). */
+function isDroppedConnection(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  return (
+    error instanceof TypeError &&
+    (cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET' || cause?.code === 'EPIPE')
+  );
 }

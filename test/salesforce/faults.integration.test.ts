@@ -65,6 +65,20 @@ describe('Salesforce faults', () => {
     expect(opportunityQueries.map((e) => e.status)).toEqual([503, 429, 200]);
   });
 
+  it('repeats a GET whose connection was dropped before any answer (an idle keep-alive the server closed)', async () => {
+    emulator.store.faults.add({
+      method: 'GET',
+      pathRegex: WINDOW_QUERY('Lead'),
+      dropConnection: true,
+      times: 2,
+    });
+    emulator.store.faults.add({ method: 'GET', pathRegex: '/results', dropConnection: true, times: 2 });
+    const run = await syncConnection(contextFor({ bulkThreshold: 300 }));
+    expect(run.status).toBe('succeeded');
+    expect(emulator.store.faults.list()).toEqual([]);
+    expect(await differencesFromGroundTruth(database.db, emulator, 'sf')).toEqual([]);
+  });
+
   it('retries a failed POST itself (jsforce never does), and fails retryably when the failures outlast it', async () => {
     const ctx = contextFor({ bulkThreshold: 300 });
     emulator.store.faults.add({ method: 'POST', pathRegex: '/jobs/query$', status: 500, times: 2 });

@@ -54,6 +54,7 @@ export function createEmulatorServer(store: PortalStore, baseUrl: () => string, 
     const portalHeaders = () => ({ Date: store.clock.now().toUTCString(), ...store.rateLimits.headers() });
     const fault = store.faults.take(method, url.pathname + url.search);
     if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.dropConnection) return void req.socket.destroy();
     if (fault?.status !== undefined) {
       store.usage.count('fault');
       return writeFault(res, fault, portalHeaders());

@@ -69,6 +69,7 @@ export function createEmulatorServer(
 
     const fault = store.faults.take(method, url.pathname + url.search);
     if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.dropConnection) return void req.socket.destroy();
     if (fault?.status !== undefined) {
       if (isData) store.usage.count('fault');
       return writeFault(res, fault, url.pathname.startsWith('/services/oauth2/'), limitHeader());
