@@ -437,14 +437,11 @@ const ENUM_PROPERTIES: Record<string, string[]> = {
 
 /** What is wrong with the records in the range, in record_issues; returns the count per issue code. */
 function recordIssues(trx: Transaction<DB>, p: Params): Promise<Record<string, number>> {
-  const enumKeys = Object.entries(ENUM_PROPERTIES).flatMap(([object, properties]) =>
-    properties.map((property) => `${object}.${property}`),
-  );
   return replaceRecordIssues(trx, p, {
     typed: TYPED_PROPERTIES,
     picklists: ENUM_PROPERTIES,
     // an enumeration's options, cached from the properties API as {value: label}
-    allowedValues: sql`
+    allowedValues: (enumKeys) => sql`
       SELECT split_part(m.key, ':', 3) AS object, f.key AS field, o.value
       FROM crm_metadata m
       CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(m.value->'properties') = 'object' THEN m.value->'properties' END) AS f(key, value)

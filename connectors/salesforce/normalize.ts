@@ -412,13 +412,10 @@ const PICKLIST_FIELDS: Record<string, string[]> = {
 
 /** What is wrong with the records in the range, in record_issues; returns the count per issue code. */
 function recordIssues(trx: Transaction<DB>, p: Params): Promise<Record<string, number>> {
-  const picklistKeys = Object.entries(PICKLIST_FIELDS).flatMap(([object, fields]) =>
-    fields.map((field) => `${object}.${field}`),
-  );
   return replaceRecordIssues(trx, p, {
     typed: TYPED_FIELDS,
     picklists: PICKLIST_FIELDS,
-    allowedValues: sql`
+    allowedValues: (picklistKeys) => sql`
       SELECT split_part(m.key, ':', 3) AS object, f.key AS field, v.value
       FROM crm_metadata m
       CROSS JOIN LATERAL jsonb_each(m.value->'fields') AS f(key, value)

@@ -10,8 +10,8 @@ export interface IssueChecks {
   typed: TypedFields;
   /** Enumerated fields KPIs interpret, per object (UNKNOWN_PICKLIST_VALUE). */
   picklists: Record<string, readonly string[]>;
-  /** The CRM's allowed values of those fields, as rows (object, field, value). */
-  allowedValues: RawBuilder<unknown>;
+  /** The CRM's allowed values of the fields named "object.field", as rows (object, field, value). */
+  allowedValues: (fieldKeys: string[]) => RawBuilder<unknown>;
   /** How the CRM calls a value outside the allowed ones, e.g. "not in the org's picklist". */
   unknownValue: string;
   /** Connector-specific checks, as rows (object, crm_id, field, code, message). */
@@ -70,7 +70,11 @@ export async function replaceRecordIssues(
       WHERE f.failed`;
   });
   const { rows } = await sql<{ code: string; n: number }>`
-    WITH allowed AS MATERIALIZED (${checks.allowedValues}),
+    WITH allowed AS MATERIALIZED (${checks.allowedValues(
+      Object.entries(checks.picklists).flatMap(([object, fields]) =>
+        fields.map((field) => `${object}.${field}`),
+      ),
+    )}),
     found AS (${sql.join([...found, ...checks.more], sql` UNION ALL `)}),
     saved AS (
       INSERT INTO record_issues (connection_id, stage, object, crm_id, field, code, message)
