@@ -87,9 +87,10 @@ function owner(p: Params, expression: RawBuilder<unknown> = sql`attain_text(d->'
 
 /** The label of an enumeration value (from the cached property definitions), else the value. */
 function label(p: Params, object: string, property: string) {
+  // The options are read once per statement (an uncorrelated subquery), not once per record.
   return sql`coalesce(
-    (SELECT value->'properties'->${property}->'options'->>attain_text(d->${property}) FROM crm_metadata
-     WHERE connection_id = ${p.conn} AND key = ${`hubspot:properties:${object}`}),
+    (SELECT value->'properties'->${property}->'options' FROM crm_metadata
+     WHERE connection_id = ${p.conn} AND key = ${`hubspot:properties:${object}`})->>attain_text(d->${property}),
     attain_text(d->${property}))`;
 }
 

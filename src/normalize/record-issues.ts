@@ -49,10 +49,10 @@ export async function replaceRecordIssues(
         field,
         code: 'UNKNOWN_PICKLIST_VALUE',
         prefix: `${object}.${field} has a value ${checks.unknownValue}: `,
-        bad: sql`(d->>${field} IS NOT NULL
-                  AND EXISTS (SELECT 1 FROM allowed a WHERE a.object = ${object} AND a.field = ${field})
-                  AND NOT EXISTS (SELECT 1 FROM allowed a
-                                  WHERE a.object = ${object} AND a.field = ${field} AND a.value = d->>${field}))`,
+        // The field's values are an uncorrelated subquery: read once per statement, not per record.
+        bad: sql`(d->>${field} <> ALL(coalesce(
+                    (SELECT a.vals FROM allowed a WHERE a.object = ${object} AND a.field = ${field}),
+                    ARRAY[d->>${field}])))`,
       })),
     ];
     return sql`
@@ -70,11 +70,14 @@ export async function replaceRecordIssues(
       WHERE f.failed`;
   });
   const { rows } = await sql<{ code: string; n: number }>`
-    WITH allowed AS MATERIALIZED (${checks.allowedValues(
-      Object.entries(checks.picklists).flatMap(([object, fields]) =>
-        fields.map((field) => `${object}.${field}`),
-      ),
-    )}),
+    WITH allowed AS MATERIALIZED (
+      SELECT object, field, array_agg(value) AS vals
+      FROM (${checks.allowedValues(
+        Object.entries(checks.picklists).flatMap(([object, fields]) =>
+          fields.map((field) => `${object}.${field}`),
+        ),
+      )}) listed(object, field, value)
+      GROUP BY object, field),
     found AS (${sql.join([...found, ...checks.more], sql` UNION ALL `)}),
     saved AS (
       INSERT INTO record_issues (connection_id, stage, object, crm_id, field, code, message)
