@@ -40,7 +40,7 @@ describe('a backfill killed with SIGKILL at random points', () => {
 
   beforeAll(async () => {
     // Slow enough that a backfill spans a couple of seconds of pages, REST and Bulk alike.
-    emulator = await startSalesforceEmulator({ seed: 9, scale: 8, queryPageSize: 200, latencyMs: 25 });
+    emulator = await startSalesforceEmulator({ seed: 9, scale: 8, queryPageSize: 200, latencyMs: 60 });
     database = await createTestDatabase();
     const dir = mkdtempSync(path.join(tmpdir(), 'attain-kill-'));
     const config = path.join(dir, 'attain.config.yaml');
