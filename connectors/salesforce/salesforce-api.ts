@@ -17,13 +17,14 @@ export interface ObjectQuery {
   info: ObjectInfo;
 }
 
-/** How often attain itself retries a POST (jsforce retries GETs, never POST/PATCH). */
+/** How often attain itself retries a POST (jsforce retries GETs, never POST/PATCH), or a dropped GET. */
 export const POST_RETRIES = 3;
 
 /**
  * The Salesforce calls extraction and writeback make, over one authenticated jsforce Connection.
- * GETs rely on jsforce (refresh on 401, five retries on 429/5xx/network); POST and PATCH, which
- * jsforce never retries, get our own retry for retryable failures.
+ * GETs rely on jsforce (refresh on 401, five retries on 429/5xx and the network errors it knows),
+ * plus our repeat of a dropped keep-alive connection; POST and PATCH, which jsforce never retries,
+ * get our own retry for retryable failures.
  */
 export class SalesforceApi {
   readonly conn: Connection;
