@@ -75,7 +75,11 @@ const PROVIDERS: Record<
  * normalize, a full KPI compute, the first writeback; then 1% of opportunities change in the CRM
  * and an incremental sync, KPI recompute and writeback follow.
  */
-export async function measure(provider: Provider, scale: number): Promise<Measurement> {
+export async function measure(
+  provider: Provider,
+  scale: number,
+  options: { keepDatabase?: boolean } = {},
+): Promise<Measurement> {
   const spec = PROVIDERS[provider];
   const emulator = await startEmulatorProcess(provider, scale);
   const database = await benchDatabase(`${provider.slice(0, 2)}_${scale}`);
@@ -141,7 +145,8 @@ export async function measure(provider: Provider, scale: number): Promise<Measur
   } finally {
     memory.stop();
     await db.close();
-    await dropBenchDatabase(database.name);
+    if (options.keepDatabase) process.stderr.write(`kept database ${database.url}\n`);
+    else await dropBenchDatabase(database.name);
     await emulator.stop();
   }
 }

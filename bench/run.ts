@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: attain's performance and API-cost claims, measured in one run, side by side for
  * both CRMs at two scales so growth is visible. Options: --scales 200,2000 --providers
- * salesforce,hubspot. Needs the local PostgreSQL (like the tests). Specialised benchmarks:
+ * salesforce,hubspot --keep (keep each measured database, to profile it). Needs the local PostgreSQL (like the tests). Specialised benchmarks:
  * bench/world-generate.ts, bench/salesforce-emulator.ts, bench/hubspot.ts, bench/kpi.ts.
  */
 import { cpus, totalmem } from 'node:os';
@@ -12,6 +12,7 @@ const { values } = parseArgs({
   options: {
     scales: { type: 'string', default: '200,2000' },
     providers: { type: 'string', default: 'salesforce,hubspot' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const scales = values.scales.split(',').map(Number);
@@ -21,7 +22,7 @@ const results: Measurement[] = [];
 for (const provider of providers) {
   for (const scale of scales) {
     process.stderr.write(`measuring ${provider} at scale ${scale}…\n`);
-    results.push(await measure(provider, scale));
+    results.push(await measure(provider, scale, { keepDatabase: values.keep }));
   }
 }
 

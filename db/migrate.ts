@@ -7,6 +7,7 @@ import * as kpiEngine from './migrations/0004-kpi-engine.ts';
 import * as digest from './migrations/0005-digest.ts';
 import * as crmMetadata from './migrations/0006-crm-metadata.ts';
 import * as safeCasts from './migrations/0007-safe-casts.ts';
+import * as kpiKeyOrder from './migrations/0008-kpi-key-order.ts';
 
 /** Every migration, in order. Names are permanent once released: add new ones, never rename. */
 export const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0005-digest': digest,
   '0006-crm-metadata': crmMetadata,
   '0007-safe-casts': safeCasts,
+  '0008-kpi-key-order': kpiKeyOrder,
 };
 
 export interface MigrateOutcome {

@@ -54,69 +54,52 @@ export async function closedPeriodChanges(
     KPI_VALUE_COLUMNS.map((c) => sql`(${side('p', c)} IS DISTINCT FROM ${side('n', c)})::int`),
     sql` + `,
   );
-  const values = sql.join(
+  // The changed values of a row as a JSON array of [column, old, new], in column order; built
+  // only for rows with a change (the CASE keeps unchanged rows, nearly all of them, cheap).
+  const diff = sql`to_jsonb(array_remove(ARRAY[${sql.join(
     KPI_VALUE_COLUMNS.map(
-      (c, position) =>
-        sql`(${sql.lit(c)}, to_jsonb(${side('p', c)}), to_jsonb(${side('n', c)}), ${sql.lit(position)})`,
+      (c) =>
+        sql`CASE WHEN ${side('p', c)} IS DISTINCT FROM ${side('n', c)}
+          THEN jsonb_build_array(${sql.lit(c)}, to_jsonb(${side('p', c)}), to_jsonb(${side('n', c)})) END`,
     ),
-  );
-  // 1. Which rows changed, and how many values: one pass over both sides, keeping only keys.
-  const { rows: first } = await sql<{
-    scope: KpiScope;
-    rep_id: string;
-    period_type: PeriodType;
-    period_start: string;
-    total: number;
-  }>`
-    WITH changed AS MATERIALIZED (
-      SELECT ${key('scope')} AS scope, ${key('rep_id')} AS rep_id, ${key('period_type')} AS period_type,
-             ${key('period_start')} AS period_start, ${changedCount} AS columns
-      FROM (SELECT * FROM (${comparison.current}) AS r WHERE ${closed}) AS n
-      FULL JOIN (SELECT * FROM (${comparison.previous}) AS r WHERE ${closed}) AS p ON ${join}
-    )
-    SELECT scope, rep_id, period_type, period_start, (SELECT sum(columns) FROM changed) AS total
-    FROM changed
-    WHERE columns > 0
-    ORDER BY scope, rep_id, period_type, period_start
-    LIMIT ${comparison.limit}`.execute(db);
-  if (first.length === 0) return { count: 0, changes: [] };
-  // 2. The values of the first of them, column by column.
-  const keys = (column: 'scope' | 'rep_id' | 'period_type' | 'period_start') =>
-    first.map((row) => row[column]);
-  const sameKey = (alias: 'n' | 'p') =>
-    sql`${sql.ref(`${alias}.scope`)} = f.scope AND ${sql.ref(`${alias}.rep_id`)} = f.rep_id
-      AND ${sql.ref(`${alias}.period_type`)} = f.period_type AND ${sql.ref(`${alias}.period_start`)} = f.period_start`;
+  )}]::jsonb[], NULL))`;
+  // One pass over both sides; the first `limit` changed rows carry their values, so the report
+  // never looks rows up again (a lookup by key would scan both sides a second time).
   const { rows } = await sql<{
     scope: KpiScope;
     rep_id: string;
     period_type: PeriodType;
     period_start: string;
     period_label: string;
-    name: string;
-    old_value: unknown;
-    new_value: unknown;
+    values: Array<[string, unknown, unknown]>;
+    total: number;
   }>`
-    SELECT f.scope, f.rep_id, f.period_type, f.period_start, ${key('period_label')} AS period_label,
-           v.name, v.old_value, v.new_value
-    FROM unnest(${keys('scope')}::text[], ${keys('rep_id')}::text[], ${keys('period_type')}::text[],
-                ${keys('period_start')}::date[]) AS f (scope, rep_id, period_type, period_start)
-    LEFT JOIN (${comparison.current}) AS n ON ${sameKey('n')}
-    LEFT JOIN (${comparison.previous}) AS p ON ${sameKey('p')}
-    CROSS JOIN LATERAL (VALUES ${values}) AS v (name, old_value, new_value, position)
-    WHERE v.old_value IS DISTINCT FROM v.new_value
-    ORDER BY f.scope, f.rep_id, f.period_type, f.period_start, v.position
+    WITH changed AS MATERIALIZED (
+      SELECT ${key('scope')} AS scope, ${key('rep_id')} AS rep_id, ${key('period_type')} AS period_type,
+             ${key('period_start')} AS period_start, ${key('period_label')} AS period_label, c.columns,
+             CASE WHEN c.columns > 0 THEN ${diff} END AS values
+      FROM (SELECT * FROM (${comparison.current}) AS r WHERE ${closed}) AS n
+      FULL JOIN (SELECT * FROM (${comparison.previous}) AS r WHERE ${closed}) AS p ON ${join}
+      CROSS JOIN LATERAL (SELECT ${changedCount} AS columns) AS c
+    )
+    SELECT scope, rep_id, period_type, period_start, period_label, values,
+           (SELECT sum(columns) FROM changed) AS total
+    FROM changed
+    WHERE columns > 0
+    ORDER BY scope, rep_id, period_type, period_start
     LIMIT ${comparison.limit}`.execute(db);
-  return {
-    count: Number(first[0]!.total),
-    changes: rows.map((row) => ({
+  if (rows.length === 0) return { count: 0, changes: [] };
+  const changes = rows.flatMap((row) =>
+    row.values.map(([column, old, value]) => ({
       scope: row.scope,
       repId: row.rep_id,
       periodType: row.period_type,
       periodStart: row.period_start,
       periodLabel: row.period_label,
-      column: row.name,
-      old: row.old_value,
-      new: row.new_value,
+      column,
+      old,
+      new: value,
     })),
-  };
+  );
+  return { count: Number(rows[0]!.total), changes: changes.slice(0, comparison.limit) };
 }

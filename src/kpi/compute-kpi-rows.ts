@@ -217,11 +217,8 @@ async function computeRows(
     await sql`INSERT INTO run_month_change ${monthChangeSql}`.execute(trx);
   }
   const target = incremental ? 'run_rows' : 'rep_period_kpis';
-  const rep = await insertRows(
-    trx,
-    repSumsSql(params, incremental ? 'run_month_change' : 'run_months'),
-    params,
-    target,
+  const rep = await withPlanner(trx, { nestedLoops: false }, () =>
+    insertRows(trx, repSumsSql(params, incremental ? 'run_month_change' : 'run_months'), params, target),
   );
   if (incremental) {
     await sql`INSERT INTO run_delta ${repDeltaSql}`.execute(trx);
@@ -264,7 +261,8 @@ interface PlannerOverrides {
    * plans around it, which the planner then compares as equal. */
   sorts?: boolean;
   /** A statement over rows just written to rep_period_kpis (whose statistics still say "one
-   * row") must not rescan them once per row in a nested loop. */
+   * row"), or over CTEs the planner can only guess the size of, must not rescan them once per
+   * row in a nested loop. Such a statement has no join that needs one (fan-outs are unnest). */
   nestedLoops?: boolean;
 }
 
@@ -425,9 +423,9 @@ async function insertTreeAndRollupKeys(trx: Transaction<DB>, params: FactParams)
 
 /**
  * Incremental: the stored rows of every key the run rewrites, looked up by their full key from the
- * small, analyzed key table outward (OFFSET 0 keeps the subquery a per-key lookup). Both unique
- * indexes on the key serve it (see migration 0004), so the plan does not depend on
- * rep_period_kpis statistics, which lag behind the large write of a full run.
+ * small, analyzed key table outward (OFFSET 0 keeps the subquery a per-key lookup). The primary
+ * key serves it (see migrations 0004 and 0008), so the plan does not depend on rep_period_kpis
+ * statistics, which lag behind the large write of a full run.
  */
 async function captureReplaced(trx: Transaction<DB>, params: FactParams): Promise<void> {
   await sql`

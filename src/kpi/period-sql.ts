@@ -14,6 +14,16 @@ type PeriodTypeSql = PeriodType | RawBuilder<unknown>;
 /** One row per period type, as `pt(period_type)`: cross join it to fan a date out to its three periods. */
 export const periodTypesSql = sql`(VALUES ('month'::text), ('quarter'), ('year')) AS pt (period_type)`;
 
+/**
+ * The same fan-out as a select-list column `period_type` (a set-returning unnest): no join, so a
+ * statement planned without nested loops fans out without one either.
+ */
+export function periodTypeColumnSql(
+  types: readonly PeriodType[] = ['month', 'quarter', 'year'],
+): RawBuilder<string> {
+  return sql<string>`unnest(ARRAY[${sql.join(types.map((type) => sql.lit(type)))}]::text[]) AS period_type`;
+}
+
 function periodTypeSql(type: PeriodTypeSql): RawBuilder<unknown> {
   return typeof type === 'string' ? sql`${sql.lit(type)}::text` : type;
 }

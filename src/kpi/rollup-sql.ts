@@ -1,7 +1,13 @@
 import { sql, type RawBuilder } from 'kysely';
 import { periodContaining } from './fiscal-calendar.ts';
 import { ADDITIVE_COLUMNS } from './kpi-columns.ts';
-import { localDateSql, periodLabelSql, periodStartSql, periodTypesSql } from './period-sql.ts';
+import {
+  localDateSql,
+  periodLabelSql,
+  periodStartSql,
+  periodTypeColumnSql,
+  periodTypesSql,
+} from './period-sql.ts';
 import type { KpiSettings } from './settings.ts';
 
 /**
@@ -104,6 +110,11 @@ export const monthChangeSql = sql`
  * inside the period (starting in it, ending by its end) from the winning source if it has any
  * there, else the other source's. A row exists when something falls in its period, or when it is
  * the current month or quarter of an active rep with a record or quota this fiscal year.
+ *
+ * Every join here has the rep keys on its probe side: the planner's guesses about the tables
+ * joined to them (reps may never have been analyzed) can then never turn one into a rescan of
+ * the keys per row, which a lookup of the active reps inside an IN (…) once did (33 s at
+ * scale 2000).
  */
 export function repSumsSql(
   params: RollupParams,
@@ -122,8 +133,8 @@ export function repSumsSql(
       UNION ALL
       SELECT k.key_no, ${columnsOf(ADDITIVE_COLUMNS, (c) => sql`sum(${c})`, 'm')}
       FROM (
-        SELECT m.*, pt.period_type, ${periodStartSql(sql`m.month_start`, sql`pt.period_type`, settings)} AS period_start
-        FROM ${sql.table(monthChange)} m CROSS JOIN (VALUES ('quarter'::text), ('year')) AS pt (period_type)
+        SELECT m.*, ${periodStartSql(sql`m.month_start`, sql`m.period_type`, settings)} AS period_start
+        FROM (SELECT m.*, ${periodTypeColumnSql(['quarter', 'year'])} FROM ${sql.table(monthChange)} m) AS m
         OFFSET 0
       ) AS m
       JOIN run_keys k ON k.scope = 'rep' AND ${sameKey('m')}
@@ -135,28 +146,41 @@ export function repSumsSql(
       LEFT JOIN change m ON m.key_no = k.key_no
       LEFT JOIN run_replaced b ON b.scope = 'rep' AND ${sameKey('b')}
       WHERE k.scope = 'rep'
+    ), quota AS (
+      -- a quota row lies inside the period of each type that contains its start, if it ends by
+      -- that period's end; hash-joined to the keys (a lookup per key costs more at full scale)
+      SELECT k.key_no,
+             coalesce(sum(q.amount) FILTER (WHERE q.source = ${settings.quotaSource}),
+                      sum(q.amount) FILTER (WHERE q.source <> ${settings.quotaSource})) AS quota
+      FROM (
+        SELECT q.rep_id, q.source, q.amount, q.period_end, q.period_type,
+               ${periodStartSql(sql`q.quota_start`, sql`q.period_type`, settings)} AS period_start
+        FROM (
+          SELECT q.rep_id, q.source, q.amount, q.period_start AS quota_start, q.period_end, ${periodTypeColumnSql()}
+          FROM quotas q
+          WHERE q.connection_id = ${connectionId} AND NOT q.is_deleted
+        ) AS q
+        OFFSET 0
+      ) AS q
+      JOIN run_keys k ON k.scope = 'rep' AND ${sameKey('q')}
+      WHERE q.period_end <= k.period_end
+      GROUP BY k.key_no
+    ), this_year AS (
+      SELECT y.rep_id FROM sums y
+      WHERE y.input_count > 0 AND y.period_type = 'year' AND y.period_start = ${year.start}::date
     )
     SELECT 'rep'::text AS scope, s.rep_id, s.period_type, s.period_start, s.period_end,
            ${columnsOf(ADDITIVE_COLUMNS, (c) => c, 's')},
            1 AS rep_rows, CASE WHEN q.quota IS NULL THEN 0 ELSE 1 END AS rep_rows_with_quota, q.quota,
            md.median_cycle_days
     FROM sums s
-    LEFT JOIN LATERAL (
-      SELECT coalesce(sum(q.amount) FILTER (WHERE q.source = ${settings.quotaSource}),
-                      sum(q.amount) FILTER (WHERE q.source <> ${settings.quotaSource})) AS quota
-      FROM quotas q
-      WHERE q.connection_id = ${connectionId} AND q.rep_id = s.rep_id AND NOT q.is_deleted
-        AND q.period_start BETWEEN s.period_start AND s.period_end AND q.period_end <= s.period_end
-    ) AS q ON true
+    LEFT JOIN quota q ON q.key_no = s.key_no
+    LEFT JOIN this_year y ON y.rep_id = s.rep_id
+    LEFT JOIN reps r ON r.connection_id = ${connectionId} AND r.rep_id = s.rep_id
     LEFT JOIN run_medians md ON md.key_no = s.key_no
     WHERE s.input_count > 0
        OR ((s.period_type, s.period_start) IN (('month', ${month.start}::date), ('quarter', ${quarter.start}::date))
-           AND s.rep_id IN (
-             SELECT y.rep_id
-             FROM sums y
-             JOIN reps r ON r.connection_id = ${connectionId} AND r.rep_id = y.rep_id
-             WHERE r.is_active AND NOT r.is_deleted AND y.input_count > 0
-               AND y.period_type = 'year' AND y.period_start = ${year.start}::date))`;
+           AND y.rep_id IS NOT NULL AND r.is_active AND NOT r.is_deleted)`;
 }
 
 const keyAndSummed = (alias: string) =>
