@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExtractPage, LandingRecord, RejectedRecord } from '../types.ts';
+import { BulkCsvError } from './bulk-csv-error.ts';
 import { BulkUnavailableError } from './bulk-unavailable-error.ts';
 import { classifySalesforceError, toAttainError } from './classify-error.ts';
-import { isRejected, toLandingRecord } from './records.ts';
+import { csvRowToLandingRecord, isRejected } from './records.ts';
 import type { ObjectQuery, SalesforceApi } from './salesforce-api.ts';
 import { soqlDateTime } from './soql.ts';
 
@@ -66,6 +67,8 @@ export async function* extractBulk(
     try {
       page = await api.csvPage(`/jobs/query/${start.jobId}/results?${params.toString()}`);
     } catch (error) {
+      if (error instanceof BulkCsvError)
+        throw new BulkUnavailableError(`Bulk results page unreadable: ${error.message}`);
       const { kind } = classifySalesforceError(error);
       // The job's results are gone (deleted after 7 days, or by an admin): start over with REST.
       if (kind === 'request' || kind === 'unsupported_object')
@@ -75,7 +78,7 @@ export async function* extractBulk(
     const records: LandingRecord[] = [];
     const rejected: RejectedRecord[] = [];
     for (const row of page.rows) {
-      const record = toLandingRecord(row, query.info, query.modstampField);
+      const record = csvRowToLandingRecord(page.header, row, query.info, query.modstampField);
       if (isRejected(record)) rejected.push(record);
       else records.push(record);
     }

@@ -20,6 +20,37 @@ export function toLandingRecord(
     if (name === 'attributes') continue;
     data[name] = castValue(value, object.fields[name]?.type);
   }
+  return landingRecord(data, raw, object, modstampField);
+}
+
+/** The same for one row of a Bulk 2.0 CSV page under its header, without an object per raw row. */
+export function csvRowToLandingRecord(
+  header: readonly string[],
+  row: readonly string[],
+  object: ObjectInfo,
+  modstampField: string,
+): LandingRecord | RejectedRecord {
+  if (row.length !== header.length) {
+    const id = row[header.indexOf('Id')];
+    return {
+      crmId: id || '(missing Id)',
+      reason: `${object.name} Bulk CSV row has ${row.length} fields, its header ${header.length}: ${JSON.stringify(row).slice(0, 200)}`,
+    };
+  }
+  const data: Record<string, unknown> = {};
+  for (let index = 0; index < header.length; index += 1) {
+    const name = header[index]!;
+    data[name] = castValue(row[index], object.fields[name]?.type);
+  }
+  return landingRecord(data, data, object, modstampField);
+}
+
+function landingRecord(
+  data: Record<string, unknown>,
+  raw: Record<string, unknown>,
+  object: ObjectInfo,
+  modstampField: string,
+): LandingRecord | RejectedRecord {
   const id = data.Id;
   if (typeof id !== 'string' || id.length === 0) {
     return {
@@ -49,9 +80,12 @@ function castValue(value: unknown, type: string | undefined): unknown {
       return value === 'true' ? true : value === 'false' ? false : value;
     case 'datetime': {
       const time = Date.parse(value);
+      if (Number.isNaN(time)) return value;
+      const iso = new Date(time).toISOString();
       // Date.parse rolls an impossible day over (30 February becomes 2 March): such a value is
-      // kept as received, so normalize reports it instead of storing a date nobody entered.
-      return Number.isNaN(time) || !isCalendarDay(value) ? value : new Date(time).toISOString();
+      // kept as received, so normalize reports it instead of storing a date nobody entered. A
+      // value already in ISO UTC form (Bulk CSV) that survives the round trip is a real day.
+      return iso === value || isCalendarDay(value) ? iso : value;
     }
     default:
       if (type !== undefined && NUMERIC_TYPES.has(type)) {

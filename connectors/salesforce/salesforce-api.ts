@@ -1,8 +1,9 @@
-import type { Connection } from 'jsforce';
+import type { Connection, Schema } from 'jsforce';
 import { HttpApi } from 'jsforce/lib/http-api.js';
 import pRetry from 'p-retry';
 import type { Logger } from '../../src/logger.ts';
 import type { CrmRateLimiter } from '../../src/rate-limit.ts';
+import { parseBulkCsv, type BulkCsvPage } from './bulk-csv.ts';
 import { classifySalesforceError, toAttainError } from './classify-error.ts';
 import type { ObjectInfo } from './describe.ts';
 import type { SalesforceSyncSettings } from './settings.ts';
@@ -125,24 +126,21 @@ export class SalesforceApi {
     });
   }
 
-  /** A Bulk 2.0 results page as parsed CSV rows plus the response headers (locator). */
-  async csvPage(
-    url: string,
-  ): Promise<{ rows: Array<Record<string, string>>; headers: Record<string, string> }> {
+  /** A Bulk 2.0 results page as CSV rows under their header, plus the response headers (locator). */
+  async csvPage(url: string): Promise<BulkCsvPage & { headers: Record<string, string> }> {
     return this.#reconnecting(async () => {
       await this.#limiter.acquire(this.#connectionId);
-      const api = new HttpApi(this.conn, {});
+      const api = new RawCsvHttpApi(this.conn, {});
       let headers: Record<string, string> = {};
       api.on('response', (response: { headers: Record<string, string> }) => {
         headers = response.headers;
       });
-      const body = await api.request<Array<Record<string, string>> | string>({
+      const body = await api.request<string>({
         method: 'GET',
         url: this.conn._normalizeUrl(url),
         headers: { Accept: 'text/csv' },
       });
-      // An empty page parses to '' (no header row, no records).
-      return { rows: Array.isArray(body) ? body : [], headers };
+      return { ...parseBulkCsv(body), headers };
     });
   }
 
@@ -164,6 +162,14 @@ export class SalesforceApi {
 
   get recordsRead(): number {
     return this.#records;
+  }
+}
+
+/** jsforce's HttpApi, handing CSV bodies over as text (parseBulkCsv reads them; errors stay JSON). */
+class RawCsvHttpApi extends HttpApi<Schema> {
+  override getResponseContentType(response: Parameters<HttpApi<Schema>['getResponseContentType']>[0]) {
+    const type = super.getResponseContentType(response);
+    return type && /^text\/csv(;|$)/.test(type) ? 'text/plain' : type;
   }
 }
 

@@ -11,8 +11,10 @@ export const salesforceSyncSchema = z.strictObject({
   lookbackSeconds: z.int().min(0).max(86_400).default(120),
   /** Backfill through Bulk API 2.0 when COUNT() of an object is at least this; below it, REST. */
   bulkThreshold: z.int().min(0).default(50_000),
-  /** Rows per Bulk 2.0 results page (`maxRecords`); one page is held in memory at a time. */
-  bulkPageSize: z.int().min(1000).max(200_000).default(50_000),
+  /** Rows per Bulk 2.0 results page (`maxRecords`). Each object being extracted holds one page
+   * and prefetches the next; 10,000 keeps a backfill's memory nearly flat as the org grows (50,000
+   * took peak RSS from 0.5 to 0.74 GB at scale 2000) for one API call per 10,000 records. */
+  bulkPageSize: z.int().min(1000).max(200_000).default(10_000),
   /** Seconds to wait for a Bulk 2.0 query job before giving up on it (and falling back to REST). */
   bulkTimeoutSeconds: z.int().min(10).default(1800),
   /** Rows per REST query page (`Sforce-Query-Options: batchSize`, 200–2000). */
