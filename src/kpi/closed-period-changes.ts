@@ -63,8 +63,8 @@ export async function closedPeriodChanges(
           THEN jsonb_build_array(${sql.lit(c)}, to_jsonb(${side('p', c)}), to_jsonb(${side('n', c)})) END`,
     ),
   )}]::jsonb[], NULL))`;
-  // One pass over both sides; the first `limit` changed rows carry their values, so the report
-  // never looks rows up again (a lookup by key would scan both sides a second time).
+  // One pass over both sides; every changed row carries its values (unchanged rows carry none),
+  // so the report never looks rows up again (a lookup by key would scan both sides a second time).
   const { rows } = await sql<{
     scope: KpiScope;
     rep_id: string;
