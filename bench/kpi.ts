@@ -171,13 +171,18 @@ async function fill(db: Kysely<DB>): Promise<Record<string, number>> {
  */
 type ChangeProfile = 'sync' | 'uniform';
 
-/** Changes 1% of the opportunities and marks kpi_dirty the way normalize does (old and new owner × days). */
+/**
+ * Changes 1% of the opportunities and marks kpi_dirty the way normalize does (canonical-upsert.ts):
+ * a change of close date, stage or amount dirties the owner's old and new close date; the created
+ * day only when owner, created date or deletion changed, which these changes never do.
+ */
 async function changeOnePercent(db: Kysely<DB>, profile: ChangeProfile, round: number): Promise<number> {
   const count = Math.round(scale * 60 * 0.01);
   const candidates = profile === 'sync' ? sql`NOT is_closed OR close_date >= ${AS_OF}::date - 90` : sql`true`;
   return db.transaction().execute(async (trx) => {
-    await sql`CREATE TEMP TABLE changed (owner_rep_id text, created_at timestamptz, close_date date, old_close date)
-      ON COMMIT DROP`.execute(trx);
+    await sql`CREATE TEMP TABLE changed (owner_rep_id text, close_date date, old_close date) ON COMMIT DROP`.execute(
+      trx,
+    );
     await sql`
       WITH picked AS (
         SELECT opportunity_id, close_date AS old_close, is_closed,
@@ -196,14 +201,13 @@ async function changeOnePercent(db: Kysely<DB>, profile: ChangeProfile, round: n
             amount_home = round(o.amount_home * 1.1, 2)
         FROM picked p
         WHERE o.connection_id = ${CONNECTION} AND o.opportunity_id = p.opportunity_id
-        RETURNING o.owner_rep_id, o.created_at, o.close_date, p.old_close
+        RETURNING o.owner_rep_id, o.close_date, p.old_close
       )
       INSERT INTO changed SELECT * FROM updated`.execute(trx);
     await markKpiDirtyFrom(
       trx,
       CONNECTION,
-      sql`SELECT owner_rep_id, d.day FROM changed
-          CROSS JOIN LATERAL (VALUES ((created_at AT TIME ZONE ${settings.timezone})::date), (close_date), (old_close)) d (day)`,
+      sql`SELECT owner_rep_id, d.day FROM changed CROSS JOIN LATERAL (VALUES (close_date), (old_close)) d (day)`,
     );
     const row = await sql<{ n: number }>`SELECT count(*) AS n FROM changed`.execute(trx);
     return Number(row.rows[0]?.n ?? 0);

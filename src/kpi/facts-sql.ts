@@ -88,7 +88,7 @@ function lineSumsSql(
     GROUP BY 1`;
 }
 
-/** The CTE of the opportunities an incremental run reads by close date (see monthSumsSql). */
+/** The CTE of the closed opportunities an incremental run reads by close date (see monthSumsSql). */
 const CLOSING_SCOPE = sql`SELECT opportunity_id FROM closing_scope`;
 
 /**
@@ -301,7 +301,8 @@ export function monthSumsSql(scope: FactScope, params: FactParams): RawBuilder<u
     ({ source, name }) => sql`${sql.id(name)} AS (${sourceSumsSql(source, scope, params)})`,
   );
   if (scope === 'target-months') {
-    const closing: FactSource = { ...closingSource(params, scope), joins: sql`` };
+    // only closed deals have a discount (see discountJoinsSql)
+    const closing: FactSource = { ...closingSource(params, scope), joins: sql``, where: sql`o.is_closed` };
     ctes.unshift(
       sql`closing_scope AS MATERIALIZED (SELECT o.opportunity_id ${fromWhereSql(closing, scope, params)})`,
     );

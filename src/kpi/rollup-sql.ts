@@ -104,11 +104,51 @@ export const monthChangeSql = sql`
     ON o.scope = 'rep' AND o.rep_id = t.rep_id AND o.period_type = 'month' AND o.period_start = t.month_start`;
 
 /**
+ * Per rep key, its quota: the quota rows lying entirely inside the period (starting in it, ending
+ * by its end) from the winning source if it has any there, else the other source's. A full run
+ * hash-joins every quota row, fanned out to the period of each type containing its start, to the
+ * keys (a lookup per key costs more at full scale); an incremental run, whose keys are a few
+ * thousand, looks each key's rows up in quotas_by_rep instead of fanning out every quota row.
+ */
+function quotaSumsSql(params: RollupParams, perKeyLookup: boolean): RawBuilder<unknown> {
+  const { settings, connectionId } = params;
+  const winner = sql`coalesce(sum(q.amount) FILTER (WHERE q.source = ${settings.quotaSource}),
+                              sum(q.amount) FILTER (WHERE q.source <> ${settings.quotaSource})) AS quota`;
+  if (perKeyLookup) {
+    // OFFSET 0 keeps the subquery an index range scan per key whatever the estimates say.
+    return sql`
+      SELECT k.key_no, ${winner}
+      FROM run_keys k
+      CROSS JOIN LATERAL (
+        SELECT q.source, q.amount FROM quotas q
+        WHERE q.connection_id = ${connectionId} AND q.rep_id = k.rep_id AND NOT q.is_deleted
+          AND q.period_start BETWEEN k.period_start AND k.period_end AND q.period_end <= k.period_end
+        OFFSET 0
+      ) AS q
+      WHERE k.scope = 'rep'
+      GROUP BY k.key_no`;
+  }
+  return sql`
+      SELECT k.key_no, ${winner}
+      FROM (
+        SELECT q.rep_id, q.source, q.amount, q.period_end, q.period_type,
+               ${periodStartSql(sql`q.quota_start`, sql`q.period_type`, settings)} AS period_start
+        FROM (
+          SELECT q.rep_id, q.source, q.amount, q.period_start AS quota_start, q.period_end, ${periodTypeColumnSql()}
+          FROM quotas q
+          WHERE q.connection_id = ${connectionId} AND NOT q.is_deleted
+        ) AS q
+        OFFSET 0
+      ) AS q
+      JOIN run_keys k ON k.scope = 'rep' AND ${sameKey('q')}
+      WHERE q.period_end <= k.period_end
+      GROUP BY k.key_no`;
+}
+
+/**
  * Rep rows: the stored row (if any) plus the changes of its months — a month row takes its own
  * month's, quarters and years sum theirs (OFFSET 0 keeps the fan-out of months to periods a
- * subquery, so its period_start is a hashable join key). The quota: the rows lying entirely
- * inside the period (starting in it, ending by its end) from the winning source if it has any
- * there, else the other source's. A row exists when something falls in its period, or when it is
+ * subquery, so its period_start is a hashable join key), and the quota (quotaSumsSql). A row exists when something falls in its period, or when it is
  * the current month or quarter of an active rep with a record or quota this fiscal year.
  *
  * Every join here has the rep keys on its probe side: the planner's guesses about the tables
@@ -146,25 +186,7 @@ export function repSumsSql(
       LEFT JOIN change m ON m.key_no = k.key_no
       LEFT JOIN run_replaced b ON b.scope = 'rep' AND ${sameKey('b')}
       WHERE k.scope = 'rep'
-    ), quota AS (
-      -- a quota row lies inside the period of each type that contains its start, if it ends by
-      -- that period's end; hash-joined to the keys (a lookup per key costs more at full scale)
-      SELECT k.key_no,
-             coalesce(sum(q.amount) FILTER (WHERE q.source = ${settings.quotaSource}),
-                      sum(q.amount) FILTER (WHERE q.source <> ${settings.quotaSource})) AS quota
-      FROM (
-        SELECT q.rep_id, q.source, q.amount, q.period_end, q.period_type,
-               ${periodStartSql(sql`q.quota_start`, sql`q.period_type`, settings)} AS period_start
-        FROM (
-          SELECT q.rep_id, q.source, q.amount, q.period_start AS quota_start, q.period_end, ${periodTypeColumnSql()}
-          FROM quotas q
-          WHERE q.connection_id = ${connectionId} AND NOT q.is_deleted
-        ) AS q
-        OFFSET 0
-      ) AS q
-      JOIN run_keys k ON k.scope = 'rep' AND ${sameKey('q')}
-      WHERE q.period_end <= k.period_end
-      GROUP BY k.key_no
+    ), quota AS (${quotaSumsSql(params, monthChange === 'run_month_change')}
     ), this_year AS (
       SELECT y.rep_id FROM sums y
       WHERE y.input_count > 0 AND y.period_type = 'year' AND y.period_start = ${year.start}::date
@@ -271,6 +293,38 @@ export function orgSumsSql(change: RepChange, params: RollupParams): RawBuilder<
   );
 }
 
+/** The columns of rep_period_kpis, in the order insertRowsSql fills them. */
+export const ROW_COLUMNS = [
+  'connection_id',
+  'scope',
+  'rep_id',
+  'period_type',
+  'period_start',
+  'period_end',
+  'as_of',
+  'period_label',
+  ...ADDITIVE_COLUMNS,
+  'rep_rows',
+  'rep_rows_with_quota',
+  'quota',
+  'median_cycle_days',
+  'lead_conversion_rate',
+  'proposal_acceptance_rate',
+  'win_rate',
+  'win_rate_amount',
+  'avg_deal_size',
+  'avg_cycle_days',
+  'avg_discount',
+  'avg_discount_lost',
+  'attainment',
+  'expected_to_date',
+  'pace',
+  'pace_status',
+  'pipeline_coverage',
+  'run_id',
+  'computed_at',
+] as const;
+
 export interface InsertRowsParams extends RollupParams {
   runId: number | null;
   computedAt: Date;
@@ -286,40 +340,10 @@ export function insertRowsSql(
   target: RowsTarget,
 ): RawBuilder<unknown> {
   const { ahead, onTrack, behind } = params.settings.paceThresholds;
-  const columns = [
-    'connection_id',
-    'scope',
-    'rep_id',
-    'period_type',
-    'period_start',
-    'period_end',
-    'as_of',
-    'period_label',
-    ...ADDITIVE_COLUMNS,
-    'rep_rows',
-    'rep_rows_with_quota',
-    'quota',
-    'median_cycle_days',
-    'lead_conversion_rate',
-    'proposal_acceptance_rate',
-    'win_rate',
-    'win_rate_amount',
-    'avg_deal_size',
-    'avg_cycle_days',
-    'avg_discount',
-    'avg_discount_lost',
-    'attainment',
-    'expected_to_date',
-    'pace',
-    'pace_status',
-    'pipeline_coverage',
-    'run_id',
-    'computed_at',
-  ];
   const ratio = (numerator: string, denominator: RawBuilder<unknown>) =>
     sql`${sql.ref(`s.${numerator}`)}::numeric / nullif(${denominator}, 0)`;
   return sql`
-    INSERT INTO ${sql.table(target)} (${sql.join(columns.map((c) => sql.id(c)))})
+    INSERT INTO ${sql.table(target)} (${sql.join(ROW_COLUMNS.map((c) => sql.id(c)))})
     SELECT ${params.connectionId}, s.scope, s.rep_id, s.period_type, s.period_start, s.period_end,
            ${params.asOf}::date, ${periodLabelSql(sql`s.period_start`, sql`s.period_type`, params.settings)},
            ${columnsOf(ADDITIVE_COLUMNS, (c) => c, 's')}, s.rep_rows, s.rep_rows_with_quota, s.quota,

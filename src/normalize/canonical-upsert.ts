@@ -18,6 +18,12 @@ interface CanonicalTable {
   after?: (scope: NormalizeScope) => RawBuilder<unknown>;
   /** The columns of a row's old and new version the dirty days come from (`versions`). */
   versions?: readonly string[];
+  /**
+   * Named groups of columns, each a boolean column of `versions`: true when the row is new or one
+   * of the group's columns changed. dirtyDays marks a day only when a KPI counted on it can have
+   * moved — a re-priced deal dirties its close date, not the day it was created.
+   */
+  changed?: Record<string, readonly string[]>;
   /** Rows (from CTEs of `after`) that changed besides `up`, in the shape of `versions`. */
   moreVersions?: RawBuilder<unknown>;
   /** (rep_id, day) pairs the versions touch. */
@@ -49,9 +55,15 @@ const TABLES = {
     key: ['lead_id'],
     columns: ['owner_rep_id', 'created_at', 'is_converted', 'converted_on', 'source', 'status', 'is_deleted'],
     versions: ['owner_rep_id', 'created_at', 'converted_on'],
+    changed: {
+      // leads_created, leads_created_converted, referrals_received
+      created: ['owner_rep_id', 'created_at', 'is_converted', 'converted_on', 'source', 'is_deleted'],
+      // leads_converted
+      converted: ['owner_rep_id', 'is_converted', 'converted_on', 'is_deleted'],
+    },
     dirtyDays: (scope) => sql`
-      SELECT owner_rep_id AS rep_id, ${localDay(scope, sql`created_at`)} AS day FROM versions
-      UNION ALL SELECT owner_rep_id, converted_on FROM versions`,
+      SELECT owner_rep_id AS rep_id, ${localDay(scope, sql`created_at`)} AS day FROM versions WHERE created
+      UNION ALL SELECT owner_rep_id, converted_on FROM versions WHERE converted`,
   },
   opportunities: {
     key: ['opportunity_id'],
@@ -73,9 +85,26 @@ const TABLES = {
       'is_deleted',
     ],
     versions: ['owner_rep_id', 'created_at', 'close_date'],
+    changed: {
+      // opps_created
+      created: ['owner_rep_id', 'created_at', 'is_deleted'],
+      // outcomes, bookings, cycle, discount (home_rate converts line items) and pipeline
+      closing: [
+        'owner_rep_id',
+        'is_closed',
+        'is_won',
+        'amount_home',
+        'home_rate',
+        'probability',
+        'forecast_category',
+        'created_at',
+        'close_date',
+        'is_deleted',
+      ],
+    },
     dirtyDays: (scope) => sql`
-      SELECT owner_rep_id AS rep_id, ${localDay(scope, sql`created_at`)} AS day FROM versions
-      UNION ALL SELECT owner_rep_id, close_date FROM versions`,
+      SELECT owner_rep_id AS rep_id, ${localDay(scope, sql`created_at`)} AS day FROM versions WHERE created
+      UNION ALL SELECT owner_rep_id, close_date FROM versions WHERE closing`,
   },
   proposals: {
     key: ['proposal_id'],
@@ -93,10 +122,24 @@ const TABLES = {
       'is_deleted',
     ],
     versions: ['owner_rep_id', 'created_at', 'opportunity_id'],
+    changed: {
+      // proposals_submitted, proposals_accepted
+      created: ['owner_rep_id', 'created_at', 'is_submitted', 'is_accepted', 'is_deleted'],
+      // which proposal gives its opportunity's discount, and that discount
+      discount: [
+        'opportunity_id',
+        'is_syncing',
+        'is_accepted',
+        'created_at',
+        'subtotal',
+        'total_price',
+        'is_deleted',
+      ],
+    },
     // a proposal counts on its own day, and can supply its opportunity's discount
     dirtyDays: (scope) => sql`
-      SELECT owner_rep_id AS rep_id, ${localDay(scope, sql`created_at`)} AS day FROM versions
-      UNION ALL ${closeDatesOf(scope, sql`SELECT opportunity_id FROM versions`)}`,
+      SELECT owner_rep_id AS rep_id, ${localDay(scope, sql`created_at`)} AS day FROM versions WHERE created
+      UNION ALL ${closeDatesOf(scope, sql`SELECT opportunity_id FROM versions WHERE discount`)}`,
   },
   line_items: {
     key: ['line_item_id'],
@@ -189,9 +232,14 @@ export function upsertCanonical(
   ];
   if (spec.after) ctes.push(spec.after(scope));
   if (spec.versions && spec.dirtyDays) {
+    // each changed-group flag is the same for both versions of a row (o.connection_id IS NULL: new)
+    const flags = Object.entries(spec.changed ?? {}).map(
+      ([name, columns]) =>
+        sql`, o.connection_id IS NULL OR (${ids(columns, 'up.')}) IS DISTINCT FROM (${ids(columns, 'o.')}) AS ${sql.id(name)}`,
+    );
     ctes.push(sql`versions AS (
-      SELECT ${ids(spec.versions)} FROM up
-      UNION ALL SELECT ${ids(spec.versions, 'o.')} FROM old o JOIN up USING (${ids(spec.key)})
+      SELECT ${ids(spec.versions, 'up.')} ${sql.join(flags, sql` `)} FROM up LEFT JOIN old o USING (${ids(spec.key)})
+      UNION ALL SELECT ${ids(spec.versions, 'o.')} ${sql.join(flags, sql` `)} FROM old o JOIN up USING (${ids(spec.key)})
       ${spec.moreVersions ? sql`UNION ALL ${spec.moreVersions}` : sql``})`);
     ctes.push(sql`dirty AS (
       INSERT INTO kpi_dirty (connection_id, rep_id, day)

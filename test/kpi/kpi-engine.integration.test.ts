@@ -74,14 +74,15 @@ describe('KPI engine on the hand-computed fixture', () => {
     }
     expect(outcome.closedPeriodChanges.count).toBe(outcome.closedPeriodChanges.changes.length);
 
-    // rewritten: the rows of Alice's dirty months (March, April, May) and their quarters and year, her
-    // managers' team rows and the org rows of those periods; everything else kept its first run
+    // recomputed: the rows of Alice's dirty months (March, April, May) and their quarters and year,
+    // her managers' team rows and the org rows of those periods; rewritten: those whose values
+    // changed — March's rows come out as they were and keep their first run, like everything else
+    expect(outcome.rowsUnchanged).toBe(4);
     const rewritten = [...after.values()]
       .filter((row) => row.run_id === runs)
       .map(keyOf)
       .sort();
     const periods = [
-      'month 2026-03-01',
       'month 2026-04-01',
       'month 2026-05-01',
       'quarter 2026-02-01',

@@ -487,14 +487,39 @@ describe('Salesforce normalize', () => {
       rep_id: string;
       day: string;
     }>`SELECT rep_id, day FROM kpi_dirty ORDER BY day`.execute(database.db);
+    // (the day it was created counts opps_created only, which a new close date does not move)
     expect(after.rows).toEqual([
-      { rep_id: REP, day: '2026-01-10' },
       { rep_id: REP, day: '2026-03-15' },
       { rep_id: REP, day: '2026-04-02' },
     ]);
     // Re-running with nothing new landed changes nothing.
     const again = await normalizeConnection(ctx);
     expect(again.result.changed).toEqual({});
+
+    // A new name changes the row but no KPI: nothing becomes dirty.
+    await sql`DELETE FROM kpi_dirty`.execute(database.db);
+    await land(ctx, 'Opportunity', [
+      {
+        Id: '006000000000001AAA',
+        OwnerId: REP,
+        Name: 'Big EUR deal (renewal)',
+        StageName: 'Closed Won',
+        IsClosed: true,
+        IsWon: true,
+        Amount: 900,
+        CurrencyIsoCode: 'EUR',
+        CloseDate: '2026-04-02',
+        Probability: 100,
+        ForecastCategory: 'Closed',
+        CreatedDate: '2026-01-10T12:00:00.000Z',
+        LastModifiedDate: '2026-04-03T12:00:00.000Z',
+        SystemModstamp: '2026-04-03T12:00:00.000Z',
+      },
+    ]);
+    const renamed = await normalizeConnection(ctx);
+    expect(renamed.result.changed).toEqual({ opportunities: 1 });
+    const none = await sql`SELECT rep_id, day FROM kpi_dirty`.execute(database.db);
+    expect(none.rows).toEqual([]);
   });
 
   it('propagates deletes', async () => {
