@@ -8,6 +8,7 @@ import * as digest from './migrations/0005-digest.ts';
 import * as crmMetadata from './migrations/0006-crm-metadata.ts';
 import * as safeCasts from './migrations/0007-safe-casts.ts';
 import * as kpiKeyOrder from './migrations/0008-kpi-key-order.ts';
+import * as medianFingerprint from './migrations/0009-median-fingerprint.ts';
 
 /** Every migration, in order. Names are permanent once released: add new ones, never rename. */
 export const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0006-crm-metadata': crmMetadata,
   '0007-safe-casts': safeCasts,
   '0008-kpi-key-order': kpiKeyOrder,
+  '0009-median-fingerprint': medianFingerprint,
 };
 
 export interface MigrateOutcome {

@@ -255,6 +255,8 @@ export interface RepPeriodKpisTable {
   input_count: Generated<number>;
   rep_rows: Generated<number>;
   rep_rows_with_quota: Generated<number>;
+  /** See migration 0009: a hash sum of the won deals' cycle days (guards median recomputes). */
+  cycle_days_fingerprint: Generated<number>;
 }
 
 export interface KpiDirtyTable {

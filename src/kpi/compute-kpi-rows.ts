@@ -9,13 +9,16 @@ import {
   insertRowsSql,
   mediansSql,
   monthChangeSql,
+  movedFingerprintKeysSql,
   orgSumsSql,
   repDeltaSql,
   ROW_COLUMNS,
   repSumsSql,
+  storedMediansSql,
   teamSumsSql,
   wonDealsSql,
   type InsertRowsParams,
+  type MedianKeys,
   type RepChange,
   type RowsTarget,
 } from './rollup-sql.ts';
@@ -33,7 +36,7 @@ import type { KpiSettings } from './settings.ts';
  */
 
 /** Part of the settings fingerprint: a release that changes a KPI definition bumps it. */
-export const KPI_ENGINE_VERSION = 1;
+export const KPI_ENGINE_VERSION = 2;
 
 const CHANGE_REPORT_LIMIT = 200;
 const NEGATIVE_CYCLE_REPORT_LIMIT = 100;
@@ -64,6 +67,8 @@ export interface KpiComputeOutcome {
   rowsWritten: { rep: number; team: number; org: number; total: number };
   /** Incremental: rows recomputed with exactly their stored values, which stay as they are. */
   rowsUnchanged: number;
+  /** Rows whose median cycle days were computed from the won deals (the others kept theirs). */
+  mediansRecomputed: number;
   rowsPruned: number;
   /** Won deals closed before they were created: their cycle counts as 0. */
   negativeCycles: { count: number; opportunityIds: string[] };
@@ -148,7 +153,7 @@ async function computeInTransaction(
   }
   const computed = await computeRows(trx, params, mode);
   const rowsUnchanged = incremental ? await dropUnchanged(trx) : 0;
-  const rowsWritten = incremental ? await countRunRows(trx) : computed;
+  const rowsWritten = incremental ? await countRunRows(trx) : computed.rowsWritten;
   const closedChanges =
     previousAsOf === null
       ? { count: 0, changes: [] }
@@ -189,6 +194,7 @@ async function computeInTransaction(
     rowsWritten,
     rowsUnchanged,
     rowsPruned,
+    mediansRecomputed: computed.mediansRecomputed,
     negativeCycles: {
       count: negative.rows.length,
       opportunityIds: negative.rows.slice(0, NEGATIVE_CYCLE_REPORT_LIMIT).map((row) => row.opportunity_id),
@@ -206,7 +212,7 @@ async function computeRows(
   trx: Transaction<DB>,
   params: InsertRowsParams,
   mode: KpiMode,
-): Promise<KpiComputeOutcome['rowsWritten']> {
+): Promise<Pick<KpiComputeOutcome, 'rowsWritten' | 'mediansRecomputed'>> {
   const incremental = mode === 'incremental';
   await withPlanner(trx, { sorts: true }, () =>
     sql`INSERT INTO run_months ${monthSumsSql(incremental ? 'target-months' : 'all', params)}`.execute(trx),
@@ -215,13 +221,11 @@ async function computeRows(
   await insertTreeAndRollupKeys(trx, params);
   await sql`ANALYZE run_months (rep_id, month_start), run_keys (scope, rep_id, period_type, period_start),
     run_edges, run_tree`.execute(trx);
-  await sql`INSERT INTO run_won ${wonDealsSql(params)}`.execute(trx);
-  await sql`ANALYZE run_won (rep_id, period_type, period_start)`.execute(trx);
-  await withPlanner(trx, { sorts: true }, () => sql`INSERT INTO run_medians ${mediansSql}`.execute(trx));
   if (incremental) {
     await captureReplaced(trx, params);
     await sql`INSERT INTO run_month_change ${monthChangeSql}`.execute(trx);
   }
+  const mediansRecomputed = await computeMedians(trx, params, mode);
   const target = incremental ? 'run_rows' : 'rep_period_kpis';
   const rep = await withPlanner(trx, { nestedLoops: false }, () =>
     insertRows(trx, repSumsSql(params, incremental ? 'run_month_change' : 'run_months'), params, target),
@@ -237,7 +241,36 @@ async function computeRows(
   const org = await withPlanner(trx, { nestedLoops: false }, () =>
     insertRows(trx, orgSumsSql(change, params), params, target),
   );
-  return { rep, team, org, total: rep + team + org };
+  return { rowsWritten: { rep, team, org, total: rep + team + org }, mediansRecomputed };
+}
+
+/**
+ * run_medians: the median cycle days of every key that has one. A full run takes each from the won
+ * deals; an incremental run only those of the keys whose cycle-days fingerprint moved, and keeps
+ * the stored median of every other key (its won deals are the ones that median came from).
+ */
+async function computeMedians(
+  trx: Transaction<DB>,
+  params: InsertRowsParams,
+  mode: KpiMode,
+): Promise<number> {
+  const keys: MedianKeys = mode === 'incremental' ? 'run_median_keys' : 'run_keys';
+  let moved = 0;
+  if (mode === 'incremental') {
+    const result = await sql`INSERT INTO run_median_keys ${movedFingerprintKeysSql(params)}`.execute(trx);
+    moved = Number(result.numAffectedRows ?? 0);
+    await sql`ANALYZE run_median_keys (scope, rep_id, period_type, period_start)`.execute(trx);
+  }
+  await sql`INSERT INTO run_won ${wonDealsSql(params, keys)}`.execute(trx);
+  await sql`ANALYZE run_won (rep_id, period_type, period_start)`.execute(trx);
+  const computed = await withPlanner(trx, { sorts: true }, () =>
+    sql`INSERT INTO run_medians ${mediansSql(keys)}`.execute(trx),
+  );
+  if (mode === 'incremental') {
+    await sql`INSERT INTO run_medians ${storedMediansSql}`.execute(trx);
+    return moved;
+  }
+  return Number(computed.numAffectedRows ?? 0);
 }
 
 /**
@@ -347,6 +380,9 @@ async function createRunTables(trx: Transaction<DB>): Promise<void> {
     trx,
   );
   await sql`CREATE TEMP TABLE run_tree (ancestor text NOT NULL, descendant text NOT NULL) ON COMMIT DROP`.execute(
+    trx,
+  );
+  await sql`CREATE TEMP TABLE run_median_keys ON COMMIT DROP AS SELECT * FROM run_keys WITH NO DATA`.execute(
     trx,
   );
   await sql`CREATE TEMP TABLE run_won (

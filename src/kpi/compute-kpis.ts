@@ -39,6 +39,8 @@ export async function computeKpis(
         teamRows: outcome.rowsWritten.team,
         orgRows: outcome.rowsWritten.org,
         rowsDeleted: outcome.rowsDeleted,
+        rowsUnchanged: outcome.rowsUnchanged,
+        mediansRecomputed: outcome.mediansRecomputed,
         rowsPruned: outcome.rowsPruned,
         dirtyConsumed: outcome.dirtyConsumed,
         negativeCycles: outcome.negativeCycles.count,

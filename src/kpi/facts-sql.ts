@@ -168,6 +168,11 @@ function closingSource(params: FactParams, scope: FactScope): FactSource {
       // a deal without a (valid) created date has no cycle
       cycle_days_sum: sumIf(sql`${WON} AND o.created_at IS NOT NULL`, cycleDaysSql(params)),
       cycle_count: countIf(sql`${WON} AND o.created_at IS NOT NULL`),
+      // the deals (cycle days) the medians are taken over, as a sum of 64-bit hashes
+      cycle_days_fingerprint: sumIf(
+        sql`${WON} AND o.created_at IS NOT NULL`,
+        sql`hashint4extended(${cycleDaysSql(params)}, 0)`,
+      ),
       // disc.gross and disc.discount are NULL together, so numerator and denominator cover the same deals
       discount_gross: sumIf(WON, sql`disc.gross`),
       discount_amount: sumIf(WON, sql`disc.discount`),

@@ -32,6 +32,8 @@ export const ADDITIVE_COLUMNS = [
   'discount_amount_lost',
   'pipeline',
   'pipeline_weighted',
+  // not a KPI: changes exactly when the cycle days the medians are taken over change (migration 0009)
+  'cycle_days_fingerprint',
 ] as const;
 
 export type AdditiveColumn = (typeof ADDITIVE_COLUMNS)[number];
@@ -57,7 +59,7 @@ export const DERIVED_COLUMNS = [
 
 /** Every KPI value of a row (what the closed-period change report compares). */
 export const KPI_VALUE_COLUMNS = [
-  ...ADDITIVE_COLUMNS.filter((column) => column !== 'input_count'),
+  ...ADDITIVE_COLUMNS.filter((column) => column !== 'input_count' && column !== 'cycle_days_fingerprint'),
   ...DERIVED_COLUMNS,
 ] as const;
 

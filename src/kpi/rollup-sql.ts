@@ -18,8 +18,9 @@ import type { KpiSettings } from './settings.ts';
  *   run_keys (key_no, scope, rep_id, period_type, period_start, period_end)   rows to (re)write
  *   run_edges (manager_id, rep_id)                   the reporting tree (a forest)
  *   run_tree (ancestor, descendant)                  its transitive closure
- *   run_won (rep_id, period_type, period_start, cycle_days)   won deals of the rewritten periods
- *   run_medians (key_no, median_cycle_days)          per key, from the won deals themselves
+ *   run_median_keys (<run_keys columns>)             incremental: keys whose median is recomputed
+ *   run_won (rep_id, period_type, period_start, cycle_days)   won deals of the median keys' periods
+ *   run_medians (key_no, median_cycle_days)          per key: recomputed, or (incremental) stored
  *   run_replaced (row_ctid, <rep_period_kpis>)       incremental: the stored rows being replaced
  *   run_delta (rep_id, period_type, period_start, <summed>)   new minus replaced rep rows
  * Each *SumsSql yields (scope, rep_id, period_type, period_start, period_end, <summed>,
@@ -29,7 +30,7 @@ import type { KpiSettings } from './settings.ts';
  * Every row is its stored version plus the change below it: a rep row plus the change of its
  * months, a team or org row plus the change of the rep rows below it (in a full run nothing is
  * stored, so that is the plain sum). Sums of numerics are exact, so this is the same as summing
- * from scratch; medians are always recomputed from the deals themselves.
+ * from scratch. A median is recomputed from the deals themselves whenever they changed.
  */
 
 export interface RollupParams {
@@ -51,8 +52,44 @@ const sameKey = (alias: string) =>
   sql`${sql.ref(`${alias}.rep_id`)} = k.rep_id AND ${sql.ref(`${alias}.period_type`)} = k.period_type
       AND ${sql.ref(`${alias}.period_start`)} = k.period_start`;
 
-/** run_won's query: won deals closing in the periods being rewritten, one row per period type. */
-export function wonDealsSql(params: RollupParams): RawBuilder<unknown> {
+/**
+ * Which keys get their median computed from the won deals: every key (run_keys) in a full run,
+ * the keys whose cycle-days fingerprint moved (run_median_keys, same columns) in an incremental one.
+ */
+export type MedianKeys = 'run_keys' | 'run_median_keys';
+
+/**
+ * run_median_keys' query: the keys whose fingerprint (see migration 0009) the month changes move —
+ * a rep key by its own months' changes, a team key by those of everyone below the manager, an
+ * org key by all of them. Every other key's won deals are the ones its stored median came from.
+ */
+export function movedFingerprintKeysSql(params: RollupParams): RawBuilder<unknown> {
+  return sql`
+    WITH moved AS (
+      SELECT m.rep_id, m.period_type, ${periodStartSql(sql`m.month_start`, sql`m.period_type`, params.settings)} AS period_start,
+             sum(m.cycle_days_fingerprint) AS moved
+      FROM (
+        SELECT m.rep_id, m.month_start, m.cycle_days_fingerprint, ${periodTypeColumnSql()}
+        FROM run_month_change m WHERE m.cycle_days_fingerprint <> 0
+      ) AS m
+      GROUP BY 1, 2, 3
+    ), changes AS (
+      SELECT 'rep'::text AS scope, rep_id, period_type, period_start, moved FROM moved
+      UNION ALL
+      SELECT 'team', t.ancestor, m.period_type, m.period_start, sum(m.moved)
+      FROM moved m JOIN run_tree t ON t.descendant = m.rep_id
+      GROUP BY 2, 3, 4
+      UNION ALL
+      SELECT 'org', '*', period_type, period_start, sum(moved) FROM moved GROUP BY 3, 4
+    )
+    SELECT k.* FROM changes c
+    JOIN run_keys k ON k.scope = c.scope AND k.rep_id = c.rep_id AND k.period_type = c.period_type
+      AND k.period_start = c.period_start
+    WHERE c.moved <> 0`;
+}
+
+/** run_won's query: won deals closing in the periods of the median keys, one row per period type. */
+export function wonDealsSql(params: RollupParams, keys: MedianKeys): RawBuilder<unknown> {
   const { settings } = params;
   return sql`
     SELECT w.rep_id, w.period_type, w.period_start, w.cycle_days
@@ -64,19 +101,22 @@ export function wonDealsSql(params: RollupParams): RawBuilder<unknown> {
       WHERE o.connection_id = ${params.connectionId} AND NOT o.is_deleted
         AND o.is_closed AND o.is_won AND o.close_date IS NOT NULL AND o.created_at IS NOT NULL
     ) AS w
-    JOIN run_keys k ON k.scope = 'org' AND k.period_type = w.period_type AND k.period_start = w.period_start`;
+    JOIN (SELECT DISTINCT period_type, period_start FROM ${sql.table(keys)}) AS k
+      ON k.period_type = w.period_type AND k.period_start = w.period_start`;
 }
 
 /**
- * run_medians' query: the median cycle days of the won deals (run_won) under each key — the rep's
- * own, every deal of the people below a manager, every deal for the org. The grouping sort runs
- * on integer key numbers.
+ * run_medians' query: the median cycle days of the won deals (run_won) under each median key — the
+ * rep's own, every deal of the people below a manager, every deal for the org. The grouping sort
+ * runs on integer key numbers.
  */
-export const mediansSql = sql`
+export function mediansSql(keys: MedianKeys): RawBuilder<unknown> {
+  const table = sql.table(keys);
+  return sql`
   SELECT x.key_no, percentile_cont(0.5) WITHIN GROUP (ORDER BY x.cycle_days)::numeric
   FROM (
     SELECT k.key_no, w.cycle_days FROM run_won w
-    JOIN run_keys k ON k.scope = 'rep' AND ${sameKey('w')}
+    JOIN ${table} k ON k.scope = 'rep' AND ${sameKey('w')}
     UNION ALL
     SELECT k.key_no, t.cycle_days
     FROM (
@@ -84,12 +124,21 @@ export const mediansSql = sql`
       FROM run_won w JOIN run_tree c ON c.descendant = w.rep_id
       OFFSET 0
     ) AS t
-    JOIN run_keys k ON k.scope = 'team' AND ${sameKey('t')}
+    JOIN ${table} k ON k.scope = 'team' AND ${sameKey('t')}
     UNION ALL
     SELECT k.key_no, w.cycle_days FROM run_won w
-    JOIN run_keys k ON k.scope = 'org' AND k.period_type = w.period_type AND k.period_start = w.period_start
+    JOIN ${table} k ON k.scope = 'org' AND k.period_type = w.period_type AND k.period_start = w.period_start
   ) AS x
   GROUP BY x.key_no`;
+}
+
+/** Incremental: the stored median of every key whose median is not recomputed. */
+export const storedMediansSql = sql`
+  SELECT k.key_no, b.median_cycle_days
+  FROM run_keys k
+  JOIN run_replaced b ON b.scope = k.scope AND ${sameKey('b')}
+  WHERE b.median_cycle_days IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM run_median_keys m WHERE m.key_no = k.key_no)`;
 
 /**
  * run_month_change: per (rep, month) recomputed, the new month sums minus the stored month row.

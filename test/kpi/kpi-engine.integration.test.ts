@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeKpiRows, type KpiComputeOutcome } from '../../src/kpi/compute-kpi-rows.ts';
+import { markKpiDirty } from '../../src/kpi/kpi-dirty.ts';
 import type { KpiSettings } from '../../src/kpi/settings.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import * as fixture from './fixtures/hand-computed.ts';
@@ -45,7 +46,14 @@ describe('KPI engine on the hand-computed fixture', () => {
     const before = await rows();
     await pushCloseDate(database.db, CONNECTION);
     const outcome = await compute(false);
-    expect(outcome).toMatchObject({ mode: 'incremental', dirtyConsumed: 3, previousAsOf: fixture.AS_OF });
+    // the medians of April, May, FY2027 Q1, Q2 and FY2027 (O1's cycle moves from 57 to 64 days and
+    // from April to May) for Alice, her two managers' teams and the org: March's stay as they were
+    expect(outcome).toMatchObject({
+      mode: 'incremental',
+      dirtyConsumed: 3,
+      previousAsOf: fixture.AS_OF,
+      mediansRecomputed: 20,
+    });
     const after = await rows();
     expectRows(after, fixture.expectedPushed);
     expect([...after.keys()].sort()).toEqual([...fixture.expectedKeysPushed].sort());
@@ -108,6 +116,31 @@ describe('KPI engine on the hand-computed fixture', () => {
       for (const [column, value] of Object.entries(kpiValues(row))) {
         expect(sameValue(value, other[column]), `${key} ${column}`).toBe(true);
       }
+    }
+  });
+
+  it('keeps every median when a won deal is re-priced, and matches a full recompute', async () => {
+    const before = await rows();
+    await database.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('opportunities')
+        .set({ amount_home: 30000 })
+        .where('connection_id', '=', CONNECTION)
+        .where('opportunity_id', '=', 'O1')
+        .execute();
+      await markKpiDirty(trx, CONNECTION, [{ repId: 'r-alice', day: fixture.closeDatePush.closeDate }]);
+    });
+    const outcome = await compute(false);
+    expect(outcome).toMatchObject({ mode: 'incremental', mediansRecomputed: 0 });
+    const incremental = await rows();
+    expectColumns(incremental.get('rep r-alice month 2026-05-01'), {
+      bookings: (before.get('rep r-alice month 2026-05-01')?.bookings ?? 0) + 6000,
+    });
+    await compute(true);
+    const full = await rows();
+    for (const [key, row] of full) {
+      expect(sameValue(incremental.get(key)?.median_cycle_days, row.median_cycle_days), key).toBe(true);
+      expect(incremental.get(key)?.median_cycle_days, key).toEqual(before.get(key)?.median_cycle_days);
     }
   });
 
