@@ -63,8 +63,8 @@ export async function closedPeriodChanges(
           THEN jsonb_build_array(${sql.lit(c)}, to_jsonb(${side('p', c)}), to_jsonb(${side('n', c)})) END`,
     ),
   )}]::jsonb[], NULL))`;
-  // One pass over both sides; every changed row carries its values (unchanged rows carry none),
-  // so the report never looks rows up again (a lookup by key would scan both sides a second time).
+  // One pass over both sides, keeping only changed rows, each with its values: the report never
+  // looks rows up again (a lookup by key would scan both sides a second time).
   const { rows } = await sql<{
     scope: KpiScope;
     rep_id: string;
@@ -81,11 +81,11 @@ export async function closedPeriodChanges(
       FROM (SELECT * FROM (${comparison.current}) AS r WHERE ${closed}) AS n
       FULL JOIN (SELECT * FROM (${comparison.previous}) AS r WHERE ${closed}) AS p ON ${join}
       CROSS JOIN LATERAL (SELECT ${changedCount} AS columns) AS c
+      WHERE c.columns > 0
     )
     SELECT scope, rep_id, period_type, period_start, period_label, values,
            (SELECT sum(columns) FROM changed) AS total
     FROM changed
-    WHERE columns > 0
     ORDER BY scope, rep_id, period_type, period_start
     LIMIT ${comparison.limit}`.execute(db);
   if (rows.length === 0) return { count: 0, changes: [] };

@@ -19,7 +19,6 @@ import {
   wonDealsSql,
   type InsertRowsParams,
   type MedianKeys,
-  type RepChange,
   type RowsTarget,
 } from './rollup-sql.ts';
 import type { KpiSettings } from './settings.ts';
@@ -33,6 +32,11 @@ import type { KpiSettings } from './settings.ts';
  * kpi_dirty, the team rows of those reps' managers and the org rows of those periods. Months are
  * the unit of work: a dirty month is recomputed from the canonical tables, and quarters and years
  * are re-summed from their months (the stored ones plus the recomputed ones).
+ *
+ * A full run of a new as_of writes its rows straight into rep_period_kpis. Where the as_of has
+ * rows already (every incremental run, and a full one on the same day — forced, or after a
+ * settings or reporting-tree change), the new rows are staged and only those that differ from the
+ * stored ones are swapped in: a same-day full run rewrites what changed, not 120,000 rows.
  */
 
 /** Part of the settings fingerprint: a release that changes a KPI definition bumps it. */
@@ -138,40 +142,27 @@ async function computeInTransaction(
     : await consumeAllDirty(trx, connectionId);
   const storedAt = (date: string) =>
     sql`SELECT * FROM rep_period_kpis WHERE connection_id = ${connectionId} AND as_of = ${date}::date`;
-  let rowsDeleted = 0;
-  if (!incremental) {
-    // a full run writes straight into rep_period_kpis; a rerun of the same day keeps the closed
-    // rows it replaces for the change report
-    if (previousAsOf === asOf) {
-      await sql`CREATE TEMP TABLE run_previous ON COMMIT DROP AS
-        SELECT * FROM rep_period_kpis
-        WHERE connection_id = ${connectionId} AND as_of = ${asOf}::date AND period_end < ${asOf}::date`.execute(
-        trx,
-      );
-    }
-    rowsDeleted = await deleteReplaced(trx, params, mode);
-  }
-  const computed = await computeRows(trx, params, mode);
-  const rowsUnchanged = incremental ? await dropUnchanged(trx) : 0;
-  const rowsWritten = incremental ? await countRunRows(trx) : computed.rowsWritten;
+  // Where this as_of already has rows (an incremental run, or a full one on the same day), the new
+  // rows are staged in run_rows and only those that differ from the stored ones are swapped in.
+  const staged = incremental || previousAsOf === asOf;
+  const computed = await computeRows(trx, params, mode, staged ? 'run_rows' : 'rep_period_kpis');
+  if (staged && !incremental) await captureStored(trx, params);
+  const rowsUnchanged = staged ? await dropUnchanged(trx) : 0;
+  const rowsWritten = staged ? await countRunRows(trx) : computed.rowsWritten;
   const closedChanges =
     previousAsOf === null
       ? { count: 0, changes: [] }
       : await withPlanner(trx, { sorts: true }, () =>
           closedPeriodChanges(trx, {
-            current: incremental ? sql`SELECT * FROM run_rows` : storedAt(asOf),
-            previous:
-              previousAsOf !== asOf
-                ? storedAt(previousAsOf)
-                : incremental
-                  ? sql`SELECT * FROM run_replaced`
-                  : sql`SELECT * FROM run_previous`,
+            current: staged ? sql`SELECT * FROM run_rows` : storedAt(asOf),
+            previous: staged ? sql`SELECT * FROM run_replaced` : storedAt(previousAsOf),
             closedBefore: previousAsOf,
             limit: CHANGE_REPORT_LIMIT,
           }),
         );
-  if (incremental) {
-    rowsDeleted = await deleteReplaced(trx, params, mode);
+  let rowsDeleted = 0;
+  if (staged) {
+    rowsDeleted = await deleteReplaced(trx);
     await sql`INSERT INTO rep_period_kpis SELECT * FROM run_rows`.execute(trx);
   }
   const negative = await withPlanner(trx, { sorts: true }, () =>
@@ -204,14 +195,14 @@ async function computeInTransaction(
 }
 
 /**
- * Computes the new rows: rep rows from the month sums (and, incrementally, the stored rows they
- * replace), then team and org rows from the rep rows' change. A full run writes them straight to
- * rep_period_kpis; an incremental one to run_rows, swapped in for the replaced rows afterwards.
+ * Computes the new rows into `target`: rep rows from the month sums (and, incrementally, the stored
+ * rows they replace), then team and org rows from the rep rows' change (run_delta).
  */
 async function computeRows(
   trx: Transaction<DB>,
   params: InsertRowsParams,
   mode: KpiMode,
+  target: RowsTarget,
 ): Promise<Pick<KpiComputeOutcome, 'rowsWritten' | 'mediansRecomputed'>> {
   const incremental = mode === 'incremental';
   await withPlanner(trx, { sorts: true }, () =>
@@ -226,20 +217,23 @@ async function computeRows(
     await sql`INSERT INTO run_month_change ${monthChangeSql}`.execute(trx);
   }
   const mediansRecomputed = await computeMedians(trx, params, mode);
-  const target = incremental ? 'run_rows' : 'rep_period_kpis';
+  // a full run replaces nothing: its rep rows are the change, captured as they are written
   const rep = await withPlanner(trx, { nestedLoops: false }, () =>
-    insertRows(trx, repSumsSql(params, incremental ? 'run_month_change' : 'run_months'), params, target),
+    insertRows(
+      trx,
+      repSumsSql(params, incremental ? 'run_month_change' : 'run_months'),
+      params,
+      target,
+      !incremental,
+    ),
   );
-  if (incremental) {
-    await sql`INSERT INTO run_delta ${repDeltaSql}`.execute(trx);
-    await sql`ANALYZE run_delta (rep_id, period_type, period_start)`.execute(trx);
-  }
-  const change: RepChange = incremental ? 'run_delta' : 'written_rep_rows';
+  if (incremental) await sql`INSERT INTO run_delta ${repDeltaSql}`.execute(trx);
+  await sql`ANALYZE run_delta (rep_id, period_type, period_start)`.execute(trx);
   const team = await withPlanner(trx, { nestedLoops: false }, () =>
-    insertRows(trx, teamSumsSql(change, params), params, target),
+    insertRows(trx, teamSumsSql(), params, target),
   );
   const org = await withPlanner(trx, { nestedLoops: false }, () =>
-    insertRows(trx, orgSumsSql(change, params), params, target),
+    insertRows(trx, orgSumsSql(), params, target),
   );
   return { rowsWritten: { rep, team, org, total: rep + team + org }, mediansRecomputed };
 }
@@ -512,13 +506,20 @@ async function countRunRows(trx: Transaction<DB>): Promise<KpiComputeOutcome['ro
   return { ...written, total: written.rep + written.team + written.org };
 }
 
-async function deleteReplaced(trx: Transaction<DB>, params: FactParams, mode: KpiMode): Promise<number> {
+/** A full run over an as_of that has rows: all of them, to swap in only what changed. */
+async function captureStored(trx: Transaction<DB>, params: FactParams): Promise<void> {
+  await sql`
+    INSERT INTO run_replaced
+    SELECT r.ctid, r.* FROM rep_period_kpis r
+    WHERE r.connection_id = ${params.connectionId} AND r.as_of = ${params.asOf}::date`.execute(trx);
+  await sql`ANALYZE run_replaced (scope, rep_id, period_type, period_start)`.execute(trx);
+}
+
+async function deleteReplaced(trx: Transaction<DB>): Promise<number> {
   const result =
-    mode === 'full'
-      ? await sql`DELETE FROM rep_period_kpis
-          WHERE connection_id = ${params.connectionId} AND as_of = ${params.asOf}::date`.execute(trx)
-      : await sql`DELETE FROM rep_period_kpis
-          WHERE ctid = ANY (ARRAY(SELECT row_ctid FROM run_replaced))`.execute(trx);
+    await sql`DELETE FROM rep_period_kpis WHERE ctid = ANY (ARRAY(SELECT row_ctid FROM run_replaced))`.execute(
+      trx,
+    );
   return Number(result.numAffectedRows ?? 0);
 }
 
@@ -527,8 +528,9 @@ async function insertRows(
   sums: RawBuilder<unknown>,
   params: InsertRowsParams,
   target: RowsTarget,
+  deltas = false,
 ): Promise<number> {
-  const result = await insertRowsSql(sums, params, target).execute(trx);
+  const result = await insertRowsSql(sums, params, target, deltas).execute(trx);
   return Number(result.numAffectedRows ?? 0);
 }
 

@@ -99,7 +99,10 @@ export function wonDealsSql(params: RollupParams, keys: MedianKeys): RawBuilder<
              greatest(o.close_date - ${localDateSql(sql`o.created_at`, settings.timezone)}, 0) AS cycle_days
       FROM opportunities o CROSS JOIN ${periodTypesSql}
       WHERE o.connection_id = ${params.connectionId} AND NOT o.is_deleted
-        AND o.is_closed AND o.is_won AND o.close_date IS NOT NULL AND o.created_at IS NOT NULL
+        AND o.is_closed AND o.is_won AND o.created_at IS NOT NULL
+        -- only deals within the keys' span are fanned out to their periods
+        AND o.close_date BETWEEN (SELECT min(period_start) FROM ${sql.table(keys)})
+                             AND (SELECT max(period_end) FROM ${sql.table(keys)})
     ) AS w
     JOIN (SELECT DISTINCT period_type, period_start FROM ${sql.table(keys)}) AS k
       ON k.period_type = w.period_type AND k.period_start = w.period_start`;
@@ -196,8 +199,7 @@ function quotaSumsSql(params: RollupParams, perKeyLookup: boolean): RawBuilder<u
 
 /**
  * Rep rows: the stored row (if any) plus the changes of its months — a month row takes its own
- * month's, quarters and years sum theirs (OFFSET 0 keeps the fan-out of months to periods a
- * subquery, so its period_start is a hashable join key), and the quota (quotaSumsSql). A row exists when something falls in its period, or when it is
+ * month's, quarters and years sum theirs — and the quota (quotaSumsSql). A row exists when something falls in its period, or when it is
  * the current month or quarter of an active rep with a record or quota this fiscal year.
  *
  * Every join here has the rep keys on its probe side: the planner's guesses about the tables
@@ -220,14 +222,17 @@ export function repSumsSql(
       JOIN run_keys k
         ON k.scope = 'rep' AND k.rep_id = m.rep_id AND k.period_type = 'month' AND k.period_start = m.month_start
       UNION ALL
-      SELECT k.key_no, ${columnsOf(ADDITIVE_COLUMNS, (c) => sql`sum(${c})`, 'm')}
+      SELECT k.key_no, ${columnsOf(ADDITIVE_COLUMNS, (c) => c, 'm')}
       FROM (
-        SELECT m.*, ${periodStartSql(sql`m.month_start`, sql`m.period_type`, settings)} AS period_start
-        FROM (SELECT m.*, ${periodTypeColumnSql(['quarter', 'year'])} FROM ${sql.table(monthChange)} m) AS m
-        OFFSET 0
+        -- summed per period before the join, which then hashes the narrow keys, not every month twice
+        SELECT m.rep_id, m.period_type, m.period_start, ${columnsOf(ADDITIVE_COLUMNS, (c) => sql`sum(${c})`, 'm')}
+        FROM (
+          SELECT m.*, ${periodStartSql(sql`m.month_start`, sql`m.period_type`, settings)} AS period_start
+          FROM (SELECT m.*, ${periodTypeColumnSql(['quarter', 'year'])} FROM ${sql.table(monthChange)} m) AS m
+        ) AS m
+        GROUP BY 1, 2, 3
       ) AS m
       JOIN run_keys k ON k.scope = 'rep' AND ${sameKey('m')}
-      GROUP BY k.key_no
     ), sums AS (
       SELECT k.key_no, k.rep_id, k.period_type, k.period_start, k.period_end,
              ${columnsOf(ADDITIVE_COLUMNS, (c, name) => sql`coalesce(${c}, 0) + coalesce(${sql.ref(`m.${name}`)}, 0)`, 'b')}
@@ -295,30 +300,17 @@ function rolledUpSql(scope: 'team' | 'org', change: RawBuilder<unknown>): RawBui
 }
 
 /**
- * The change of the rep rows that team and org rows add: run_delta in an incremental run; in a
- * full run nothing is replaced, so the change is simply the rep rows just written.
+ * Team rows: everyone below the manager (not the manager's own row). The change of the rep rows
+ * (run_delta) is first summed per direct manager, then each team adds up its own and its
+ * sub-managers' direct sums — far fewer rows than every rep row times every manager above it.
  */
-export type RepChange = 'run_delta' | 'written_rep_rows';
-
-function repChangeSql(change: RepChange, params: RollupParams): RawBuilder<unknown> {
-  return change === 'run_delta'
-    ? sql`run_delta`
-    : sql`(SELECT ${keyAndSummed('n')} FROM rep_period_kpis n
-           WHERE n.connection_id = ${params.connectionId} AND n.as_of = ${params.asOf}::date AND n.scope = 'rep')`;
-}
-
-/**
- * Team rows: everyone below the manager (not the manager's own row). The change is first summed
- * per direct manager, then each team adds up its own and its sub-managers' direct sums — far
- * fewer rows than every rep row times every manager above it.
- */
-export function teamSumsSql(change: RepChange, params: RollupParams): RawBuilder<unknown> {
+export function teamSumsSql(): RawBuilder<unknown> {
   return rolledUpSql(
     'team',
     sql`WITH direct AS (
           SELECT e.manager_id, d.period_type, d.period_start,
                  ${columnsOf(SUMMED_COLUMNS, (c) => sql`sum(${c})`, 'd')}
-          FROM ${repChangeSql(change, params)} AS d JOIN run_edges e ON e.rep_id = d.rep_id
+          FROM run_delta d JOIN run_edges e ON e.rep_id = d.rep_id
           GROUP BY 1, 2, 3
         )
         SELECT m.team AS rep_id, d.period_type, d.period_start,
@@ -332,12 +324,12 @@ export function teamSumsSql(change: RepChange, params: RollupParams): RawBuilder
 }
 
 /** Org rows ('*'): every rep row, unassigned included. */
-export function orgSumsSql(change: RepChange, params: RollupParams): RawBuilder<unknown> {
+export function orgSumsSql(): RawBuilder<unknown> {
   return rolledUpSql(
     'org',
     sql`SELECT '*'::text AS rep_id, d.period_type, d.period_start,
                ${columnsOf(SUMMED_COLUMNS, (c) => sql`sum(${c})`, 'd')}
-        FROM ${repChangeSql(change, params)} AS d
+        FROM run_delta d
         GROUP BY 2, 3`,
   );
 }
@@ -379,19 +371,27 @@ export interface InsertRowsParams extends RollupParams {
   computedAt: Date;
 }
 
-/** Where finished rows go: rep_period_kpis itself (full run) or run_rows (incremental run). */
+/**
+ * Where finished rows go: rep_period_kpis itself (a full run of an as_of without rows yet) or
+ * run_rows (staged, then swapped in for the stored rows that changed).
+ */
 export type RowsTarget = 'rep_period_kpis' | 'run_rows';
 
-/** Inserts finished rows computed from `sums`: every ratio from its summed numerator and denominator. */
+/**
+ * Inserts finished rows computed from `sums`: every ratio from its summed numerator and denominator.
+ * With `deltas`, the inserted rows' summed columns also go to run_delta — in a full run, where
+ * nothing is replaced, the rep rows are the change the team and org rows sum.
+ */
 export function insertRowsSql(
   sums: RawBuilder<unknown>,
   params: InsertRowsParams,
   target: RowsTarget,
+  deltas = false,
 ): RawBuilder<unknown> {
   const { ahead, onTrack, behind } = params.settings.paceThresholds;
   const ratio = (numerator: string, denominator: RawBuilder<unknown>) =>
     sql`${sql.ref(`s.${numerator}`)}::numeric / nullif(${denominator}, 0)`;
-  return sql`
+  const insert = sql`
     INSERT INTO ${sql.table(target)} (${sql.join(ROW_COLUMNS.map((c) => sql.id(c)))})
     SELECT ${params.connectionId}, s.scope, s.rep_id, s.period_type, s.period_start, s.period_end,
            ${params.asOf}::date, ${periodLabelSql(sql`s.period_start`, sql`s.period_type`, params.settings)},
@@ -420,4 +420,10 @@ export function insertRowsSql(
                             / (s.period_end - s.period_start + 1), 0), 1) AS expected_to_date
     ) AS a
     CROSS JOIN LATERAL (SELECT a.attainment / nullif(a.expected_to_date, 0) AS pace) AS p`;
+  if (!deltas) return insert;
+  return sql`
+    WITH written AS (${insert} RETURNING ${keyAndSummed(target)})
+    INSERT INTO run_delta
+    SELECT w.rep_id, w.period_type, w.period_start, ${columnsOf(SUMMED_COLUMNS, (c) => sql`coalesce(${c}, 0)`, 'w')}
+    FROM written w`;
 }
