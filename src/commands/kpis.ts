@@ -49,7 +49,9 @@ export function registerKpis(program: Command, context: CommandContext): void {
           [
             `kpis ${ctx.connection.id} as of ${outcome.asOf}: ${outcome.mode} (${outcome.reason}), ` +
               `${outcome.rowsWritten.total} rows written (${outcome.rowsWritten.rep} rep, ${outcome.rowsWritten.team} team, ` +
-              `${outcome.rowsWritten.org} org), ${outcome.rowsPruned} old rows pruned`,
+              `${outcome.rowsWritten.org} org)` +
+              (outcome.rowsUnchanged > 0 ? `, ${outcome.rowsUnchanged} recomputed unchanged` : '') +
+              `, ${outcome.rowsPruned} old rows pruned`,
             ...(outcome.closedPeriodChanges.count > 0
               ? [
                   `${outcome.closedPeriodChanges.count} value(s) changed in closed periods (see the run report)`,
