@@ -1,10 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB, KpiScope } from '../../db/schema.ts';
 import { computeKpiRows } from '../../src/kpi/compute-kpi-rows.ts';
 import { addDays, localDate, periodContaining, PERIOD_TYPES } from '../../src/kpi/fiscal-calendar.ts';
 import { markKpiDirty, requireFullKpiRecompute, type KpiDirtyMark } from '../../src/kpi/kpi-dirty.ts';
 import { kpiSettingsSchema, type KpiSettings } from '../../src/kpi/settings.ts';
+import { upsertCanonical } from '../../src/normalize/canonical-upsert.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { kpiValues, rowsByKey, sameValue } from './kpi-rows.ts';
 
@@ -239,34 +240,47 @@ describe('incremental KPI runs equal full recomputes', () => {
       .execute();
   }
 
-  /** One sync: edits and inserts across every table, and the dirty marks for them. */
-  async function sync(edits: number): Promise<KpiDirtyMark[]> {
+  /** Writes a row as normalize does: through the canonical upsert, which marks what it moves. */
+  async function upsertAsNormalize(table: Table['name'], row: Row): Promise<void> {
+    const scope = { conn: CONNECTION, from: 0, to: 0, tz: settings.timezone };
+    const mapped = sql`mapped AS (SELECT * FROM jsonb_populate_record(NULL::${sql.table(table)}, ${JSON.stringify(row)}::jsonb))`;
+    const mapping = table === 'quotas' ? sql`${mapped}, considered AS (SELECT quota_id FROM mapped)` : mapped;
+    await db.transaction().execute((trx) => upsertCanonical(trx, scope, table, mapping));
+  }
+
+  /**
+   * One sync: edits and inserts across every table. 'test-marks' writes the rows and marks every
+   * day any version of them counts on (a superset of what normalize marks); 'normalize' writes them
+   * through normalize's canonical upsert, which marks only the days whose KPIs can have moved.
+   * Returns the superset either way, which bounds what the run may rewrite.
+   */
+  async function sync(edits: number, via: 'test-marks' | 'normalize'): Promise<KpiDirtyMark[]> {
     const marks: KpiDirtyMark[] = [];
     for (let i = 0; i < edits; i++) {
       const table = rand.pick(Object.keys(tables) as Table['name'][]);
       const { id, rows } = tables[table];
-      if (rand.chance(0.2)) {
-        const row = newRow(table, 10_000 + runId * 1000 + i);
-        rows.push(row);
-        await insert(table, [row]);
-        marks.push(...marksOf(table, row));
-        continue;
-      }
-      const index = rand.int(rows.length);
-      const before = rows[index]!;
-      marks.push(...marksOf(table, before));
-      const after = edit(table, before);
+      const inserting = rand.chance(0.2);
+      const index = inserting ? rows.length : rand.int(rows.length);
+      const before = rows[index];
+      if (before) marks.push(...marksOf(table, before));
+      const after = before ? edit(table, before) : newRow(table, 10_000 + runId * 1000 + i);
       rows[index] = after;
-      const { [id]: key, ...values } = after;
-      await db
-        .updateTable(table)
-        .set(values as never)
-        .where('connection_id', '=', CONNECTION)
-        .where(id as never, '=', key as never)
-        .execute();
       marks.push(...marksOf(table, after));
+      if (via === 'normalize') {
+        await upsertAsNormalize(table, after);
+      } else if (!before) {
+        await insert(table, [after]);
+      } else {
+        const { [id]: key, ...values } = after;
+        await db
+          .updateTable(table)
+          .set(values as never)
+          .where('connection_id', '=', CONNECTION)
+          .where(id as never, '=', key as never)
+          .execute();
+      }
     }
-    await markKpiDirty(db, CONNECTION, marks);
+    if (via === 'test-marks') await markKpiDirty(db, CONNECTION, marks);
     return marks;
   }
 
@@ -335,37 +349,44 @@ describe('incremental KPI runs equal full recomputes', () => {
     expect(outcome.rowsWritten.total).toBeGreaterThan(300);
   });
 
-  it.each([1, 2, 3, 4])(
-    'sync %i: rewrites only what the marks lead to, and matches a full recompute',
-    async () => {
-      const before = await rowsByKey(db, CONNECTION, AS_OF);
-      const marks = await sync(25);
-      const incremental = await compute(false);
-      expect(incremental.mode).toBe('incremental');
-      const after = await rowsByKey(db, CONNECTION, AS_OF);
+  /** One sync, then an incremental run checked against the marks and a full recompute. */
+  async function syncAndCheck(via: 'test-marks' | 'normalize'): Promise<void> {
+    const before = await rowsByKey(db, CONNECTION, AS_OF);
+    const marks = await sync(25, via);
+    const incremental = await compute(false);
+    expect(incremental.mode).toBe('incremental');
+    const after = await rowsByKey(db, CONNECTION, AS_OF);
 
-      const allowed = rewritable(marks);
-      for (const [key, row] of after) {
-        if (row.run_id === runId) expect(allowed.has(key), `${key} rewritten`).toBe(true);
-        else expect(row.run_id, key).toBe(before.get(key)?.run_id);
-      }
-      for (const key of before.keys()) {
-        if (!after.has(key)) expect(allowed.has(key), `${key} removed`).toBe(true);
-      }
+    const allowed = rewritable(marks);
+    for (const [key, row] of after) {
+      if (row.run_id === runId) expect(allowed.has(key), `${key} rewritten`).toBe(true);
+      else expect(row.run_id, key).toBe(before.get(key)?.run_id);
+    }
+    for (const key of before.keys()) {
+      if (!after.has(key)) expect(allowed.has(key), `${key} removed`).toBe(true);
+    }
 
-      await compute(true);
-      const full = await rowsByKey(db, CONNECTION, AS_OF);
-      expect([...after.keys()].sort()).toEqual([...full.keys()].sort());
-      const differences: string[] = [];
-      for (const [key, row] of full) {
-        const other = kpiValues(after.get(key)!);
-        for (const [column, value] of Object.entries(kpiValues(row))) {
-          if (!sameValue(value, other[column]))
-            differences.push(`${key} ${column}: ${String(other[column])} ≠ ${String(value)}`);
-        }
+    await compute(true);
+    const full = await rowsByKey(db, CONNECTION, AS_OF);
+    expect([...after.keys()].sort()).toEqual([...full.keys()].sort());
+    const differences: string[] = [];
+    for (const [key, row] of full) {
+      const other = kpiValues(after.get(key)!);
+      for (const [column, value] of Object.entries(kpiValues(row))) {
+        if (!sameValue(value, other[column]))
+          differences.push(`${key} ${column}: ${String(other[column])} ≠ ${String(value)}`);
       }
-      expect(differences).toEqual([]);
-    },
+    }
+    expect(differences).toEqual([]);
+  }
+
+  it.each([1, 2, 3, 4])('sync %i: rewrites only what the marks lead to, and matches a full recompute', () =>
+    syncAndCheck('test-marks'),
+  );
+
+  it.each([5, 6, 7, 8, 9, 10])(
+    "sync %i through normalize's canonical upsert: its marks alone give the full recompute's rows",
+    () => syncAndCheck('normalize'),
   );
 
   it('recomputes everything when normalize reports a reporting-tree change', async () => {
