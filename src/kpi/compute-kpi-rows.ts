@@ -278,16 +278,20 @@ async function computeMedians(
  * 30,000 rows, in a fraction of the time.
  */
 async function tunePlanner(trx: Transaction<DB>): Promise<void> {
-  for (const setting of [
-    sql`SET LOCAL jit = off`,
-    sql`SET LOCAL work_mem = '256MB'`,
-    sql`SET LOCAL enable_mergejoin = off`,
-    sql`SET LOCAL enable_sort = off`,
-    sql`SET LOCAL enable_memoize = off`,
-    sql`SET LOCAL default_statistics_target = 10`,
-  ]) {
-    await setting.execute(trx);
-  }
+  await setLocal(trx, {
+    jit: 'off',
+    work_mem: '256MB',
+    enable_mergejoin: 'off',
+    enable_sort: 'off',
+    enable_memoize: 'off',
+    default_statistics_target: '10',
+  });
+}
+
+/** SET LOCAL of several settings in one round trip. */
+async function setLocal(trx: Transaction<DB>, settings: Record<string, string>): Promise<void> {
+  const calls = Object.entries(settings).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
+  await sql`SELECT ${sql.join(calls)}`.execute(trx);
 }
 
 /** Planner switches a single statement needs differently from tunePlanner's. */
@@ -307,10 +311,8 @@ async function withPlanner<T>(
   overrides: PlannerOverrides,
   statement: () => Promise<T>,
 ): Promise<T> {
-  const set = async (sorts: boolean, nestedLoops: boolean) => {
-    await sql`SET LOCAL enable_sort = ${sql.lit(sorts ? 'on' : 'off')}`.execute(trx);
-    await sql`SET LOCAL enable_nestloop = ${sql.lit(nestedLoops ? 'on' : 'off')}`.execute(trx);
-  };
+  const set = (sorts: boolean, nestedLoops: boolean) =>
+    setLocal(trx, { enable_sort: sorts ? 'on' : 'off', enable_nestloop: nestedLoops ? 'on' : 'off' });
   await set(overrides.sorts ?? false, overrides.nestedLoops ?? true);
   const result = await statement();
   await set(false, true);
