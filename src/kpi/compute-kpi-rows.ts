@@ -255,7 +255,11 @@ async function computeMedians(
     moved = Number(result.numAffectedRows ?? 0);
     await sql`ANALYZE run_median_keys (scope, rep_id, period_type, period_start)`.execute(trx);
   }
-  await sql`INSERT INTO run_won ${wonDealsSql(params, keys)}`.execute(trx);
+  // the span filter leaves the planner guessing how many deals qualify; a nested loop over the
+  // keys' periods per deal is never the plan to have
+  await withPlanner(trx, { nestedLoops: false }, () =>
+    sql`INSERT INTO run_won ${wonDealsSql(params, keys)}`.execute(trx),
+  );
   await sql`ANALYZE run_won (rep_id, period_type, period_start)`.execute(trx);
   const computed = await withPlanner(trx, { sorts: true }, () =>
     sql`INSERT INTO run_medians ${mediansSql(keys)}`.execute(trx),
