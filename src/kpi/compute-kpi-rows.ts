@@ -69,7 +69,7 @@ export interface KpiComputeOutcome {
   dirtyConsumed: number;
   rowsDeleted: number;
   rowsWritten: { rep: number; team: number; org: number; total: number };
-  /** Incremental: rows recomputed with exactly their stored values, which stay as they are. */
+  /** Rows recomputed with exactly their stored values, which stay as they are (staged runs). */
   rowsUnchanged: number;
   /** Rows whose median cycle days were computed from the won deals (the others kept theirs). */
   mediansRecomputed: number;
@@ -486,9 +486,9 @@ async function captureReplaced(trx: Transaction<DB>, params: FactParams): Promis
 }
 
 /**
- * Incremental: a recomputed row equal to the stored one in every column (but the run stamp) is
- * left as it is — dropped from the rows to write and from the rows to replace — so the run writes
- * only what changed and stamps only changed rows with its run_id.
+ * Staged runs: a recomputed row equal to the stored one in every column (but the run stamp) is left
+ * as it is — dropped from the rows to write and from the rows to replace — so the run writes only
+ * what changed and stamps only changed rows with its run_id.
  */
 async function dropUnchanged(trx: Transaction<DB>): Promise<number> {
   const compared = ROW_COLUMNS.filter((column) => column !== 'run_id' && column !== 'computed_at');

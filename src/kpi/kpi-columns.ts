@@ -57,6 +57,8 @@ export const DERIVED_COLUMNS = [
   'pipeline_coverage',
 ] as const;
 
+export type DerivedColumn = (typeof DERIVED_COLUMNS)[number];
+
 /** Every KPI value of a row (what the closed-period change report compares). */
 export const KPI_VALUE_COLUMNS = [
   ...ADDITIVE_COLUMNS.filter((column) => column !== 'input_count' && column !== 'cycle_days_fingerprint'),

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { periodContaining } from './fiscal-calendar.ts';
-import { ADDITIVE_COLUMNS } from './kpi-columns.ts';
+import { ADDITIVE_COLUMNS, DERIVED_COLUMNS, type DerivedColumn } from './kpi-columns.ts';
 import {
   localDateSql,
   periodLabelSql,
@@ -347,21 +347,7 @@ export const ROW_COLUMNS = [
   ...ADDITIVE_COLUMNS,
   'rep_rows',
   'rep_rows_with_quota',
-  'quota',
-  'median_cycle_days',
-  'lead_conversion_rate',
-  'proposal_acceptance_rate',
-  'win_rate',
-  'win_rate_amount',
-  'avg_deal_size',
-  'avg_cycle_days',
-  'avg_discount',
-  'avg_discount_lost',
-  'attainment',
-  'expected_to_date',
-  'pace',
-  'pace_status',
-  'pipeline_coverage',
+  ...DERIVED_COLUMNS,
   'run_id',
   'computed_at',
 ] as const;
@@ -391,27 +377,33 @@ export function insertRowsSql(
   const { ahead, onTrack, behind } = params.settings.paceThresholds;
   const ratio = (numerator: string, denominator: RawBuilder<unknown>) =>
     sql`${sql.ref(`s.${numerator}`)}::numeric / nullif(${denominator}, 0)`;
+  const derived: Record<DerivedColumn, RawBuilder<unknown>> = {
+    lead_conversion_rate: ratio('leads_created_converted', sql`s.leads_created`),
+    proposal_acceptance_rate: ratio('proposals_accepted', sql`s.proposals_submitted`),
+    win_rate: ratio('opps_won', sql`s.opps_won + s.opps_lost`),
+    win_rate_amount: ratio('won_amount', sql`s.won_amount + s.lost_amount`),
+    avg_deal_size: ratio('bookings', sql`s.won_with_amount`),
+    avg_cycle_days: ratio('cycle_days_sum', sql`s.cycle_count`),
+    median_cycle_days: sql`s.median_cycle_days`,
+    avg_discount: ratio('discount_amount', sql`s.discount_gross`),
+    avg_discount_lost: ratio('discount_amount_lost', sql`s.discount_gross_lost`),
+    quota: sql`s.quota`,
+    attainment: sql`a.attainment`,
+    expected_to_date: sql`a.expected_to_date`,
+    pace: sql`p.pace`,
+    pace_status: sql`CASE WHEN p.pace IS NULL THEN NULL
+                          WHEN p.pace >= ${ahead}::numeric THEN 'ahead'
+                          WHEN p.pace >= ${onTrack}::numeric THEN 'on_track'
+                          WHEN p.pace >= ${behind}::numeric THEN 'behind'
+                          ELSE 'at_risk' END`,
+    pipeline_coverage: sql`CASE WHEN s.quota - s.bookings > 0 THEN s.pipeline / (s.quota - s.bookings) END`,
+  };
   const insert = sql`
     INSERT INTO ${sql.table(target)} (${sql.join(ROW_COLUMNS.map((c) => sql.id(c)))})
     SELECT ${params.connectionId}, s.scope, s.rep_id, s.period_type, s.period_start, s.period_end,
            ${params.asOf}::date, ${periodLabelSql(sql`s.period_start`, sql`s.period_type`, params.settings)},
-           ${columnsOf(ADDITIVE_COLUMNS, (c) => c, 's')}, s.rep_rows, s.rep_rows_with_quota, s.quota,
-           s.median_cycle_days,
-           ${ratio('leads_created_converted', sql`s.leads_created`)},
-           ${ratio('proposals_accepted', sql`s.proposals_submitted`)},
-           ${ratio('opps_won', sql`s.opps_won + s.opps_lost`)},
-           ${ratio('won_amount', sql`s.won_amount + s.lost_amount`)},
-           ${ratio('bookings', sql`s.won_with_amount`)},
-           ${ratio('cycle_days_sum', sql`s.cycle_count`)},
-           ${ratio('discount_amount', sql`s.discount_gross`)},
-           ${ratio('discount_amount_lost', sql`s.discount_gross_lost`)},
-           a.attainment, a.expected_to_date, p.pace,
-           CASE WHEN p.pace IS NULL THEN NULL
-                WHEN p.pace >= ${ahead}::numeric THEN 'ahead'
-                WHEN p.pace >= ${onTrack}::numeric THEN 'on_track'
-                WHEN p.pace >= ${behind}::numeric THEN 'behind'
-                ELSE 'at_risk' END,
-           CASE WHEN s.quota - s.bookings > 0 THEN s.pipeline / (s.quota - s.bookings) END,
+           ${columnsOf(ADDITIVE_COLUMNS, (c) => c, 's')}, s.rep_rows, s.rep_rows_with_quota,
+           ${sql.join(DERIVED_COLUMNS.map((column) => derived[column]))},
            ${params.runId}::bigint, ${params.computedAt}::timestamptz
     FROM (${sums}) AS s
     CROSS JOIN LATERAL (

@@ -37,6 +37,26 @@ const closeDatesOf = (scope: NormalizeScope, opportunityIds: RawBuilder<unknown>
   SELECT o.owner_rep_id AS rep_id, o.close_date AS day FROM opportunities o
   WHERE o.connection_id = ${scope.conn} AND o.opportunity_id IN (${opportunityIds})`;
 
+const OPPORTUNITY_COLUMNS = [
+  'owner_rep_id',
+  'name',
+  'stage',
+  'is_closed',
+  'is_won',
+  'amount',
+  'currency',
+  'amount_home',
+  'home_rate',
+  'probability',
+  'forecast_category',
+  'created_at',
+  'close_date',
+  'lead_source',
+  'is_deleted',
+];
+/** Opportunity columns no KPI reads (amounts count in home currency: amount_home, home_rate). */
+const NOT_IN_KPIS = ['name', 'stage', 'amount', 'currency', 'lead_source'];
+
 const TABLES = {
   reps: {
     key: ['rep_id'],
@@ -67,40 +87,14 @@ const TABLES = {
   },
   opportunities: {
     key: ['opportunity_id'],
-    columns: [
-      'owner_rep_id',
-      'name',
-      'stage',
-      'is_closed',
-      'is_won',
-      'amount',
-      'currency',
-      'amount_home',
-      'home_rate',
-      'probability',
-      'forecast_category',
-      'created_at',
-      'close_date',
-      'lead_source',
-      'is_deleted',
-    ],
+    columns: OPPORTUNITY_COLUMNS,
     versions: ['owner_rep_id', 'created_at', 'close_date'],
     changed: {
       // opps_created
       created: ['owner_rep_id', 'created_at', 'is_deleted'],
-      // outcomes, bookings, cycle, discount (home_rate converts line items) and pipeline
-      closing: [
-        'owner_rep_id',
-        'is_closed',
-        'is_won',
-        'amount_home',
-        'home_rate',
-        'probability',
-        'forecast_category',
-        'created_at',
-        'close_date',
-        'is_deleted',
-      ],
+      // outcomes, bookings, cycle, discount and pipeline: every column a KPI reads (a column mapped
+      // later dirties the close date until it is listed as read by none)
+      closing: OPPORTUNITY_COLUMNS.filter((column) => !NOT_IN_KPIS.includes(column)),
     },
     dirtyDays: (scope) => sql`
       SELECT owner_rep_id AS rep_id, ${localDay(scope, sql`created_at`)} AS day FROM versions WHERE created

@@ -12,6 +12,21 @@ const BOT = '005000000000003AAA';
 const QUEUE = '00G000000000001AAA';
 
 const stamp = (iso: string) => ({ CreatedDate: iso, LastModifiedDate: iso, SystemModstamp: iso });
+/** A won EUR deal, landed first closing March 15th; later its close date is pushed, then it is renamed. */
+const BIG_EUR_DEAL = {
+  Id: '006000000000001AAA',
+  OwnerId: REP,
+  Name: 'Big EUR deal',
+  StageName: 'Closed Won',
+  IsClosed: true,
+  IsWon: true,
+  Amount: 900,
+  CurrencyIsoCode: 'EUR',
+  CloseDate: '2026-03-15',
+  Probability: 100,
+  ForecastCategory: 'Closed',
+  ...stamp('2026-01-10T12:00:00.000Z'),
+};
 
 /** Lands records the way extraction would (one page per object), bypassing the CRM. */
 async function land(ctx: StageContext, object: string, records: Array<Record<string, unknown>>) {
@@ -136,20 +151,7 @@ describe('Salesforce normalize', () => {
       },
     ]);
     await land(ctx, 'Opportunity', [
-      {
-        Id: '006000000000001AAA',
-        OwnerId: REP,
-        Name: 'Big EUR deal',
-        StageName: 'Closed Won',
-        IsClosed: true,
-        IsWon: true,
-        Amount: 900,
-        CurrencyIsoCode: 'EUR',
-        CloseDate: '2026-03-15',
-        Probability: 100,
-        ForecastCategory: 'Closed',
-        ...stamp('2026-01-10T12:00:00.000Z'),
-      },
+      BIG_EUR_DEAL,
       {
         Id: '006000000000002AAA',
         OwnerId: REP,
@@ -463,24 +465,13 @@ describe('Salesforce normalize', () => {
     await sql`DELETE FROM kpi_dirty`.execute(database.db);
 
     // A pushed close date: both the old and the new day become dirty, nothing else.
-    await land(ctx, 'Opportunity', [
-      {
-        Id: '006000000000001AAA',
-        OwnerId: REP,
-        Name: 'Big EUR deal',
-        StageName: 'Closed Won',
-        IsClosed: true,
-        IsWon: true,
-        Amount: 900,
-        CurrencyIsoCode: 'EUR',
-        CloseDate: '2026-04-02',
-        Probability: 100,
-        ForecastCategory: 'Closed',
-        CreatedDate: '2026-01-10T12:00:00.000Z',
-        LastModifiedDate: '2026-04-02T12:00:00.000Z',
-        SystemModstamp: '2026-04-02T12:00:00.000Z',
-      },
-    ]);
+    const pushed = {
+      ...BIG_EUR_DEAL,
+      CloseDate: '2026-04-02',
+      LastModifiedDate: '2026-04-02T12:00:00.000Z',
+      SystemModstamp: '2026-04-02T12:00:00.000Z',
+    };
+    await land(ctx, 'Opportunity', [pushed]);
     const run = await normalizeConnection(ctx);
     expect(run.result.changed).toEqual({ opportunities: 1 });
     const after = await sql<{
@@ -500,18 +491,8 @@ describe('Salesforce normalize', () => {
     await sql`DELETE FROM kpi_dirty`.execute(database.db);
     await land(ctx, 'Opportunity', [
       {
-        Id: '006000000000001AAA',
-        OwnerId: REP,
+        ...pushed,
         Name: 'Big EUR deal (renewal)',
-        StageName: 'Closed Won',
-        IsClosed: true,
-        IsWon: true,
-        Amount: 900,
-        CurrencyIsoCode: 'EUR',
-        CloseDate: '2026-04-02',
-        Probability: 100,
-        ForecastCategory: 'Closed',
-        CreatedDate: '2026-01-10T12:00:00.000Z',
         LastModifiedDate: '2026-04-03T12:00:00.000Z',
         SystemModstamp: '2026-04-03T12:00:00.000Z',
       },
