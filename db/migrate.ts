@@ -9,6 +9,7 @@ import * as crmMetadata from './migrations/0006-crm-metadata.ts';
 import * as safeCasts from './migrations/0007-safe-casts.ts';
 import * as kpiKeyOrder from './migrations/0008-kpi-key-order.ts';
 import * as medianFingerprint from './migrations/0009-median-fingerprint.ts';
+import * as kpiDirtyMonths from './migrations/0010-kpi-dirty-months.ts';
 
 /** Every migration, in order. Names are permanent once released: add new ones, never rename. */
 export const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '0007-safe-casts': safeCasts,
   '0008-kpi-key-order': kpiKeyOrder,
   '0009-median-fingerprint': medianFingerprint,
+  '0010-kpi-dirty-months': kpiDirtyMonths,
 };
 
 export interface MigrateOutcome {

@@ -262,7 +262,8 @@ export interface RepPeriodKpisTable {
 export interface KpiDirtyTable {
   connection_id: string;
   rep_id: string;
-  day: DateString;
+  /** First day of the org-local month whose KPI inputs changed. */
+  month_start: DateString;
 }
 
 export interface KpiStateTable {

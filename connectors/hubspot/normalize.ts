@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { HubSpotConnectionConfig } from '../../src/config.ts';
+import { insertKpiDirtySql } from '../../src/kpi/kpi-dirty.ts';
 import { upsertCanonical } from '../../src/normalize/canonical-upsert.ts';
 import {
   anyChanged,
@@ -356,10 +357,7 @@ async function retireInviteeCopies(trx: Transaction<DB>, p: Params, all: boolean
         AND split_part(a.activity_id, ':', 1) IN (SELECT crm_id FROM src)
         AND a.activity_id NOT IN (SELECT activity_id FROM current)
       RETURNING a.owner_rep_id, a.occurred_at),
-    dirty AS (
-      INSERT INTO kpi_dirty (connection_id, rep_id, day)
-      SELECT DISTINCT ${p.conn}, owner_rep_id, ${local(p, sql`occurred_at`)} FROM retired WHERE occurred_at IS NOT NULL
-      ON CONFLICT DO NOTHING)
+    dirty AS (${insertKpiDirtySql(p.conn, sql`SELECT owner_rep_id, ${local(p, sql`occurred_at`)} FROM retired`)})
     SELECT count(*) FROM retired`,
     trx,
   );

@@ -28,7 +28,7 @@ import type { KpiSettings } from './settings.ts';
  * tables, then team rows (everyone below a manager) and the org row from the rep rows.
  *
  * Full: every row of the as_of is recomputed. Incremental (same as_of and settings as the last
- * run, no reporting-tree change): only the rep × period rows containing the (rep, day) pairs in
+ * run, no reporting-tree change): only the rep × period rows containing the (rep, month) pairs in
  * kpi_dirty, the team rows of those reps' managers and the org rows of those periods. Months are
  * the unit of work: a dirty month is recomputed from the canonical tables, and quarters and years
  * are re-summed from their months (the stored ones plus the recomputed ones).
@@ -341,18 +341,18 @@ async function consumeAllDirty(trx: Transaction<DB>, connectionId: string): Prom
   return Number(result.numDeletedRows);
 }
 
-/** Drains kpi_dirty into run_target_months: the distinct (rep, month) of the dirty days. */
+/** Drains kpi_dirty into run_target_months: the dirty (rep, month) pairs with their spans. */
 async function consumeDirtyMonths(trx: Transaction<DB>, params: FactParams): Promise<number> {
   const { timezone } = params.settings;
   const { rows } = await sql<{ consumed: number }>`
     WITH consumed AS (
-      DELETE FROM kpi_dirty WHERE connection_id = ${params.connectionId} RETURNING rep_id, day
+      DELETE FROM kpi_dirty WHERE connection_id = ${params.connectionId} RETURNING rep_id, month_start
     ), months AS (
       INSERT INTO run_target_months
       SELECT m.rep_id, m.month_start, (m.month_start + interval '1 month')::date - 1,
              ${localMidnightSql(sql`m.month_start`, timezone)},
              ${localMidnightSql(sql`(m.month_start + interval '1 month')::date`, timezone)}
-      FROM (SELECT DISTINCT rep_id, date_trunc('month', day)::date AS month_start FROM consumed) AS m
+      FROM consumed AS m
     )
     SELECT count(*) AS consumed FROM consumed`.execute(trx);
   await sql`ANALYZE run_target_months (rep_id)`.execute(trx);

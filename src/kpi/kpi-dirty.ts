@@ -6,7 +6,8 @@ import type { DB } from '../../db/schema.ts';
  * transaction as the canonical rows they change.
  *
  * For every canonical row it inserts, updates or deletes, the writer marks the OLD and the NEW
- * owner × every KPI-relevant org-local day of the OLD and the NEW version:
+ * owner × each org-local day of the OLD and the NEW version on which a KPI the change can move
+ * counts (canonical-upsert.ts says which days, table by table):
  *   leads          owner × created day (local date of created_at), converted_on
  *   activities     owner × activity day (local date of occurred_at, else occurred_on)
  *   opportunities  owner × created day, close_date
@@ -14,8 +15,10 @@ import type { DB } from '../../db/schema.ts';
  *                  accepted proposal gives the opportunity's discount)
  *   line_items     the owner × close_date of its opportunity and of its proposal's opportunity
  *   quotas         rep_id × period_start
- * The next `attain kpis` with the same as_of and settings then recomputes exactly the rep × period
- * rows (month, quarter and year) containing those days, their managers' team rows and the org rows.
+ * kpi_dirty keeps the month of each day: fiscal periods are whole months, and a month is what the
+ * next `attain kpis` with the same as_of and settings recomputes — with the quarter and year
+ * containing it, the managers' team rows and the org rows. (A day-per-row table held ten times
+ * the rows after a backfill, to be deleted again by the first KPI run.)
  *
  * When the reporting tree or the rep set changes — a reps row inserted or deleted, manager_id,
  * is_active or is_deleted changed — call requireFullKpiRecompute instead: team membership and the
@@ -24,7 +27,7 @@ import type { DB } from '../../db/schema.ts';
 
 export interface KpiDirtyMark {
   repId: string;
-  /** Org-local date 'YYYY-MM-DD'. */
+  /** Org-local date 'YYYY-MM-DD' (kept as its month). */
   day: string;
 }
 
@@ -38,11 +41,17 @@ export async function markKpiDirty(
   connectionId: string,
   marks: readonly KpiDirtyMark[],
 ): Promise<void> {
-  const unique = new Map(marks.map((mark) => [`${mark.repId}\u0000${mark.day}`, mark]));
-  const rows = [...unique.values()].map((mark) => ({
+  // 'YYYY-MM-DD' → 'YYYY-MM-01': the month of an ISO date is its first seven characters
+  const months = new Map(
+    marks.map((mark) => [
+      `${mark.repId}\u0000${mark.day.slice(0, 7)}`,
+      { ...mark, month: `${mark.day.slice(0, 7)}-01` },
+    ]),
+  );
+  const rows = [...months.values()].map((mark) => ({
     connection_id: connectionId,
     rep_id: mark.repId,
-    day: mark.day,
+    month_start: mark.month,
   }));
   for (let index = 0; index < rows.length; index += BATCH) {
     await db
@@ -54,20 +63,28 @@ export async function markKpiDirty(
 }
 
 /**
+ * The INSERT that marks a query's (rep_id, day) rows dirty, usable as a statement or as the body
+ * of a data-modifying CTE in normalize SQL. NULL rep ids or days are skipped.
+ */
+export function insertKpiDirtySql(connectionId: string, marks: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    INSERT INTO kpi_dirty (connection_id, rep_id, month_start)
+    SELECT DISTINCT ${connectionId}, m.rep_id, date_trunc('month', m.day)::date
+    FROM (${marks}) AS m (rep_id, day)
+    WHERE m.rep_id IS NOT NULL AND m.day IS NOT NULL
+    ON CONFLICT DO NOTHING`;
+}
+
+/**
  * Set-based form for normalize SQL: `marks` is a query yielding (rep_id, day) rows, e.g.
- * `SELECT owner_rep_id, close_date FROM changed_opportunities`. NULL rep ids or days are skipped.
+ * `SELECT owner_rep_id, close_date FROM changed_opportunities`.
  */
 export async function markKpiDirtyFrom(
   db: Executor,
   connectionId: string,
   marks: RawBuilder<unknown>,
 ): Promise<void> {
-  await sql`
-    INSERT INTO kpi_dirty (connection_id, rep_id, day)
-    SELECT DISTINCT ${connectionId}, m.rep_id, m.day
-    FROM (${marks}) AS m (rep_id, day)
-    WHERE m.rep_id IS NOT NULL AND m.day IS NOT NULL
-    ON CONFLICT DO NOTHING`.execute(db);
+  await insertKpiDirtySql(connectionId, marks).execute(db);
 }
 
 /** The next KPI run for the connection recomputes everything (reporting tree or rep set changed). */

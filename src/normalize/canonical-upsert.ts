@@ -1,12 +1,14 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import { insertKpiDirtySql } from '../kpi/kpi-dirty.ts';
 import { firstNumber, localDay, type NormalizeScope } from './normalize-sql.ts';
 
 /**
  * How a connector's mapped rows reach a canonical table, the same for every CRM: upsert only the
  * rows that actually changed, then mark the (rep, org-local day) pairs whose KPIs the old and the
- * new version of each changed row touch (kpi_dirty), so the next KPI run recomputes just those.
- * Which days a row touches is a fact of the canonical table, not of the CRM: it lives here.
+ * new version of each changed row touch (kpi_dirty keeps their months), so the next KPI run
+ * recomputes just those. Which days a row touches is a fact of the canonical table, not of the
+ * CRM: it lives here.
  */
 
 interface CanonicalTable {
@@ -235,11 +237,7 @@ export function upsertCanonical(
       SELECT ${ids(spec.versions, 'up.')} ${sql.join(flags, sql` `)} FROM up LEFT JOIN old o USING (${ids(spec.key)})
       UNION ALL SELECT ${ids(spec.versions, 'o.')} ${sql.join(flags, sql` `)} FROM old o JOIN up USING (${ids(spec.key)})
       ${spec.moreVersions ? sql`UNION ALL ${spec.moreVersions}` : sql``})`);
-    ctes.push(sql`dirty AS (
-      INSERT INTO kpi_dirty (connection_id, rep_id, day)
-      SELECT DISTINCT ${scope.conn}, rep_id, day FROM (${spec.dirtyDays(scope)}) days
-      WHERE rep_id IS NOT NULL AND day IS NOT NULL
-      ON CONFLICT DO NOTHING)`);
+    ctes.push(sql`dirty AS (${insertKpiDirtySql(scope.conn, spec.dirtyDays(scope))})`);
   }
   return firstNumber(
     sql`WITH ${sql.join(ctes, sql`,\n`)} SELECT ${spec.count ?? sql`count(*) FROM up`}`,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/database.ts';
 import { migrateToLatest, migrations } from '../../db/migrate.ts';
@@ -71,6 +72,35 @@ describe('migrations on PostgreSQL', () => {
     );
     expect(rows[0]).toMatchObject({ d: '2026-03-01', n: 12.5, b: 9007199254740 });
     expect(rows[0]?.t).toBeInstanceOf(Date);
+  });
+});
+
+describe('migration 0010 on a warehouse with pending KPI marks', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: false });
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('keeps every pending dirty day, as its month', async () => {
+    const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+    const upTo0009 = await migrator.migrateTo('0009-median-fingerprint');
+    expect(upTo0009.error).toBeUndefined();
+    await sql`
+      INSERT INTO kpi_dirty (connection_id, rep_id, day) VALUES
+        ('c', 'a', '2026-03-15'), ('c', 'a', '2026-03-03'), ('c', 'a', '2026-04-02'), ('c', 'b', '2026-03-31')`.execute(
+      database.db,
+    );
+    await migrateToLatest(database.db);
+    const { rows } = await sql`
+      SELECT rep_id, month_start FROM kpi_dirty ORDER BY rep_id, month_start`.execute(database.db);
+    expect(rows).toEqual([
+      { rep_id: 'a', month_start: '2026-03-01' },
+      { rep_id: 'a', month_start: '2026-04-01' },
+      { rep_id: 'b', month_start: '2026-03-01' },
+    ]);
   });
 });
 

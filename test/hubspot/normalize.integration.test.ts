@@ -537,9 +537,10 @@ describe('HubSpot normalize', () => {
     const after = (await activities()) as Array<{ activity_id: string; is_deleted: boolean }>;
     expect(after.filter((row) => row.is_deleted).map((row) => row.activity_id)).toEqual(['e1', 'm1:40']);
     const dirty = await rows(
-      `SELECT rep_id, day::text FROM kpi_dirty WHERE connection_id = 'hs' AND rep_id = '40' ORDER BY day`,
+      `SELECT rep_id, month_start::text FROM kpi_dirty WHERE connection_id = 'hs' AND rep_id = '40'`,
     );
-    expect(dirty).toContainEqual({ rep_id: '40', day: '2026-03-04' });
+    // the retired attendee copy's meeting day, 2026-03-04, as its month
+    expect(dirty).toContainEqual({ rep_id: '40', month_start: '2026-03-01' });
   });
 
   it('converts leads on the local day they reached a converted stage, with source labels; queue leads are unassigned', async () => {

@@ -28,11 +28,12 @@ describe('quota file import', () => {
     (
       await database.db
         .selectFrom('kpi_dirty')
-        .select(['rep_id', 'day'])
+        .select(['rep_id', 'month_start'])
         .where('connection_id', '=', CONNECTION)
-        .orderBy(['rep_id', 'day'])
+        .orderBy('rep_id')
+        .orderBy('month_start')
         .execute()
-    ).map((row) => `${row.rep_id} ${row.day}`);
+    ).map((row) => `${row.rep_id} ${row.month_start}`);
 
   beforeAll(async () => {
     database = await createTestDatabase();

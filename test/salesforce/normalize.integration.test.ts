@@ -454,14 +454,17 @@ describe('Salesforce normalize', () => {
   });
 
   it('marks dirty days in the org time zone, and only what a later change touches', async () => {
-    const dirty = await sql<{
-      rep_id: string;
-      day: string;
-    }>`SELECT rep_id, day FROM kpi_dirty ORDER BY rep_id, day`.execute(database.db);
+    // kpi_dirty keeps the month of each marked day
+    const marked = async () =>
+      (
+        await sql<{ rep_id: string; month_start: string }>`
+          SELECT rep_id, month_start FROM kpi_dirty ORDER BY rep_id, month_start`.execute(database.db)
+      ).rows;
+    const dirty = await marked();
     // The queue-owned lead was created 2026-03-02 01:30 UTC = March 1st in New York.
-    expect(dirty.rows).toContainEqual({ rep_id: 'unassigned', day: '2026-03-01' });
+    expect(dirty).toContainEqual({ rep_id: 'unassigned', month_start: '2026-03-01' });
     // The email completed 2026-03-04 02:00 UTC counts on March 3rd in New York.
-    expect(dirty.rows).toContainEqual({ rep_id: REP, day: '2026-03-03' });
+    expect(dirty).toContainEqual({ rep_id: REP, month_start: '2026-03-01' });
     await sql`DELETE FROM kpi_dirty`.execute(database.db);
 
     // A pushed close date: both the old and the new day become dirty, nothing else.
@@ -474,14 +477,11 @@ describe('Salesforce normalize', () => {
     await land(ctx, 'Opportunity', [pushed]);
     const run = await normalizeConnection(ctx);
     expect(run.result.changed).toEqual({ opportunities: 1 });
-    const after = await sql<{
-      rep_id: string;
-      day: string;
-    }>`SELECT rep_id, day FROM kpi_dirty ORDER BY day`.execute(database.db);
-    // (the day it was created counts opps_created only, which a new close date does not move)
-    expect(after.rows).toEqual([
-      { rep_id: REP, day: '2026-03-15' },
-      { rep_id: REP, day: '2026-04-02' },
+    // (the day it was created, in January, counts opps_created only, which a new close date does
+    // not move)
+    expect(await marked()).toEqual([
+      { rep_id: REP, month_start: '2026-03-01' },
+      { rep_id: REP, month_start: '2026-04-01' },
     ]);
     // Re-running with nothing new landed changes nothing.
     const again = await normalizeConnection(ctx);
@@ -499,8 +499,20 @@ describe('Salesforce normalize', () => {
     ]);
     const renamed = await normalizeConnection(ctx);
     expect(renamed.result.changed).toEqual({ opportunities: 1 });
-    const none = await sql`SELECT rep_id, day FROM kpi_dirty`.execute(database.db);
-    expect(none.rows).toEqual([]);
+    expect(await marked()).toEqual([]);
+
+    // A lead created 2026-05-01 02:00 UTC was created on April 30th in New York: April is dirty.
+    await land(ctx, 'Lead', [
+      {
+        Id: '00Q000000000009AAA',
+        OwnerId: REP,
+        Status: 'Open',
+        IsConverted: false,
+        ...stamp('2026-05-01T02:00:00.000Z'),
+      },
+    ]);
+    await normalizeConnection(ctx);
+    expect(await marked()).toEqual([{ rep_id: REP, month_start: '2026-04-01' }]);
   });
 
   it('propagates deletes', async () => {
