@@ -41,18 +41,16 @@ export async function markKpiDirty(
   connectionId: string,
   marks: readonly KpiDirtyMark[],
 ): Promise<void> {
-  // 'YYYY-MM-DD' → 'YYYY-MM-01': the month of an ISO date is its first seven characters
-  const months = new Map(
-    marks.map((mark) => [
-      `${mark.repId}\u0000${mark.day.slice(0, 7)}`,
-      { ...mark, month: `${mark.day.slice(0, 7)}-01` },
-    ]),
+  const unique = new Map(
+    marks.map((mark) => {
+      const month = `${mark.day.slice(0, 7)}-01`; // 'YYYY-MM-DD' → 'YYYY-MM-01'
+      return [
+        `${mark.repId}\u0000${month}`,
+        { connection_id: connectionId, rep_id: mark.repId, month_start: month },
+      ];
+    }),
   );
-  const rows = [...months.values()].map((mark) => ({
-    connection_id: connectionId,
-    rep_id: mark.repId,
-    month_start: mark.month,
-  }));
+  const rows = [...unique.values()];
   for (let index = 0; index < rows.length; index += BATCH) {
     await db
       .insertInto('kpi_dirty')
