@@ -33,31 +33,19 @@ export interface KpiDirtyMark {
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-const BATCH = 5000;
-
 /** Records that the KPI inputs of (rep, day) changed. Duplicates are harmless. */
 export async function markKpiDirty(
   db: Executor,
   connectionId: string,
   marks: readonly KpiDirtyMark[],
 ): Promise<void> {
-  const unique = new Map(
-    marks.map((mark) => {
-      const month = `${mark.day.slice(0, 7)}-01`; // 'YYYY-MM-DD' → 'YYYY-MM-01'
-      return [
-        `${mark.repId}\u0000${month}`,
-        { connection_id: connectionId, rep_id: mark.repId, month_start: month },
-      ];
-    }),
-  );
-  const rows = [...unique.values()];
-  for (let index = 0; index < rows.length; index += BATCH) {
-    await db
-      .insertInto('kpi_dirty')
-      .values(rows.slice(index, index + BATCH))
-      .onConflict((conflict) => conflict.doNothing())
-      .execute();
-  }
+  if (marks.length === 0) return;
+  const repIds = marks.map((mark) => mark.repId);
+  const days = marks.map((mark) => mark.day);
+  await insertKpiDirtySql(
+    connectionId,
+    sql`SELECT * FROM unnest(${repIds}::text[], ${days}::date[])`,
+  ).execute(db);
 }
 
 /**
