@@ -109,6 +109,9 @@ describe('KPI engine on the hand-computed fixture', () => {
     const outcome = await compute(true);
     expect(outcome).toMatchObject({ mode: 'full', reason: 'full recompute requested' });
     expect(outcome.closedPeriodChanges.count).toBe(0);
+    // the day has rows already: the full run stages its rows and swaps in none, all being equal
+    expect(outcome.rowsWritten.total).toBe(0);
+    expect(outcome.rowsUnchanged).toBe(fixture.expectedKeysPushed.length);
     const full = await rows();
     expect([...full.keys()].sort()).toEqual([...incremental.keys()].sort());
     for (const [key, row] of full) {
